@@ -1,0 +1,5 @@
+//go:build !race
+
+package iface_test
+
+const raceEnabled = false
