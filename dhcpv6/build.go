@@ -100,7 +100,9 @@ func AppendRelaySourcePort(dst []byte, port uint16) []byte {
 
 // AppendRelayMessage appends a Relay Message option (RFC 9915 §21.10)
 // around msg, an encoded DHCPv6 message.
-func AppendRelayMessage(dst []byte, msg []byte) []byte { return AppendOption(dst, OptRelayMessage, msg) }
+func AppendRelayMessage(dst []byte, msg []byte) []byte {
+	return AppendOption(dst, OptRelayMessage, msg)
+}
 
 // AppendInfoRefreshTime appends an Information Refresh Time option
 // (RFC 9915 §21.23). Servers send at least MinInfoRefreshTime; Infinity
