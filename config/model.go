@@ -29,6 +29,10 @@ type Config struct {
 	DHCPv6 DHCPv6Server
 	// Log holds logging settings for radish serve.
 	Log Log
+	// Warnings are non-fatal findings of the parser (contradictions,
+	// settings that have no effect), each formatted like an error
+	// ("FILE:LINE: KEY: MESSAGE"), for the caller to log.
+	Warnings []string
 }
 
 // Log configures radish's own logging.
@@ -106,13 +110,13 @@ func (p Preference) String() string {
 // RA is the router-advertisement configuration of one interface. Durations
 // are exact (sub-second intervals are allowed where radvd allows them).
 type RA struct {
-	SendAdvert          bool          // AdvSendAdvert (off)
+	SendAdvert          bool          // AdvSendAdvert (off in radvd.conf; on in radish TOML, where listing an interface means serving it)
 	UnicastOnly         bool          // UnicastOnly (off): no multicast RAs at all
 	UnrestrictedUnicast bool          // UnrestrictedUnicast (off)
 	SolicitedUnicast    bool          // AdvRASolicitedUnicast (on)
-	MaxInterval         time.Duration // MaxRtrAdvInterval (600s; 4..1800s per RFC 4861, radvd allows 65535 via RFC 8319)
-	MinInterval         time.Duration // MinRtrAdvInterval (0.33×Max; 3s..0.75×Max)
-	MinDelayBetweenRAs  time.Duration // MinDelayBetweenRAs (3s)
+	MaxInterval         time.Duration // MaxRtrAdvInterval (600s; 4..65535s as in radvd 2.21 / RFC 8319; 0.07s minimum with HomeAgentFlag)
+	MinInterval         time.Duration // MinRtrAdvInterval (0.33×Max, or 0.75×Max when Max < 9s, RFC 4861 §6.2.1; 3s..0.75×Max, 0.03s minimum with HomeAgentFlag)
+	MinDelayBetweenRAs  time.Duration // MinDelayBetweenRAs (3s; ≥3s, 0.03s with HomeAgentFlag)
 	Managed             bool          // AdvManagedFlag (off)
 	OtherConfig         bool          // AdvOtherConfigFlag (off)
 	HomeAgentFlag       bool          // AdvHomeAgentFlag (off)
@@ -121,12 +125,12 @@ type RA struct {
 	ReachableTime       uint32        // AdvReachableTime, milliseconds (0: unspecified)
 	RetransTimer        uint32        // AdvRetransTimer, milliseconds (0: unspecified)
 	CurHopLimit         uint8         // AdvCurHopLimit (64)
-	DefaultLifetime     time.Duration // AdvDefaultLifetime (3×MaxInterval; 0 = not a default router)
+	DefaultLifetime     time.Duration // AdvDefaultLifetime (3×MaxInterval capped at 65535s; 0 = not a default router; else MaxInterval..65535s)
 	DefaultPreference   Preference    // AdvDefaultPreference (medium)
 	SourceLLAddress     bool          // AdvSourceLLAddress (on)
 	IntervalOpt         bool          // AdvIntervalOpt (off)
 	HomeAgentInfo       bool          // AdvHomeAgentInfo (off)
-	HomeAgentLifetime   uint16        // HomeAgentLifetime (seconds; default DefaultLifetime)
+	HomeAgentLifetime   uint16        // HomeAgentLifetime (seconds; default DefaultLifetime, capped at 65520 with HomeAgentInfo)
 	HomeAgentPreference uint16        // HomeAgentPreference (0)
 	MobRtrSupportFlag   bool          // AdvMobRtrSupportFlag (off)
 	SNACRouterFlag      bool          // AdvSNACRouterFlag (off): RFC 9762-era S flag, sent in the flags extension
@@ -166,7 +170,7 @@ type Prefix struct {
 	RouterAddr        bool   // AdvRouterAddr (off): R flag, send the full address
 	PDPreferred       bool   // AdvDHCPv6PDPreferred (off): RFC 9762 P flag
 	ValidLifetime     uint32 // AdvValidLifetime (86400), seconds or Infinity
-	PreferredLifetime uint32 // AdvPreferredLifetime (14400), ≤ ValidLifetime
+	PreferredLifetime uint32 // AdvPreferredLifetime (14400, or ValidLifetime when lower), ≤ ValidLifetime
 	DeprecatePrefix   bool   // DeprecatePrefix (off)
 	DecrementLifetime bool   // DecrementLifetimes (off)
 	Base6Interface    string // Base6Interface: take the upper 64 bits from this link's address
@@ -224,13 +228,14 @@ type DHCPv6 struct {
 	NTPServers      []netip.Addr // option 56 suboption 1
 	NTPMulticast    []netip.Addr // option 56 suboption 2
 	NTPNames        []string     // option 56 suboption 3
-	InfoRefreshTime uint32       // option 32, seconds ≥ 600 or Infinity (default 86400... see reference.toml)
+	InfoRefreshTime uint32       // option 32, seconds ≥ 600 or Infinity (default 3600, see reference.toml)
 	SolMaxRT        uint32       // option 82, 60..86400 (default 3600)
 	InfMaxRT        uint32       // option 83, 60..86400 (default 3600)
 	Vendor          []VendorOpts // option 17, one per enterprise number
 	DNR             []DNR        // option 144
 	// AlwaysSend lists option codes sent even when the client's ORO does
-	// not ask for them (documented default in reference.toml).
+	// not ask for them, when configured for the link (default
+	// DefaultAlwaysSend: 23, 24, 32; see reference.toml).
 	AlwaysSend []uint16
 	// SetOtherConfig (default on): serving DHCPv6 on a link sets the RA's O
 	// flag unless the RA configuration sets it explicitly.
