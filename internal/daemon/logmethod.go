@@ -57,4 +57,3 @@ func ParseLogMethod(s string) (LogMethod, error) {
 	}
 	return 0, ErrUnknownLogMethod
 }
-

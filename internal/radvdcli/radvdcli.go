@@ -14,8 +14,9 @@
 // 1.x) is accepted and ignored, -f is accepted as --facility (radvd.8
 // documents it, radvd's getopt string lacks it), and -d values above 5 are
 // stored as 5 (radvd stores any integer; every value above 5 logs as 5 does).
-// A Go program cannot be installed as radvd without also being invoked as
-// "radish radvd ARGS"; both forms call Parse with the radvd arguments.
+//
+// Installed as radvd, pass os.Args to Parse; in the "radish radvd ARGS"
+// form pass os.Args[1:], so that args[0] is "radvd" in messages.
 package radvdcli
 
 import (
