@@ -1,0 +1,179 @@
+package radvdconf
+
+import (
+	"net/netip"
+	"strings"
+
+	"github.com/radish-net/radish/config"
+)
+
+// rdnssBlock parses `RDNSS ADDR... { ... };` (RFC 8106 §5.1). The body may
+// be empty ({}), but the braces are required, as in radvd.
+func (p *parser) rdnssBlock(s *ifaceState) bool {
+	kw := p.next()
+	r := config.RDNSS{Lifetime: threeTimes(s.ifc.RA.MaxInterval), Flush: true, Line: kw.line}
+	for p.peek().kind == tAddr {
+		r.Servers = append(r.Servers, p.next().addr)
+	}
+	if len(r.Servers) == 0 {
+		return p.unexpected(p.peek(), "IPv6 address")
+	}
+	if len(r.Servers) > maxRDNSSServers {
+		p.errorf(kw.line, "too many RDNSS servers (%d): the upper limit is %d (RFC 8106 §5.1)", len(r.Servers), maxRDNSSServers)
+	}
+	if !p.expect(tLBrace) {
+		return false
+	}
+	for p.peek().kind != tRBrace && p.peek().kind != tEOF {
+		t := p.next()
+		var ok bool
+		switch {
+		case isKeyword(t, "advrdnsslifetime"):
+			r.Lifetime, ok = p.lifetimeValue()
+			if ok && r.Lifetime != 0 && r.Lifetime != config.Infinity &&
+				uint64(r.Lifetime)*1e9 < uint64(s.ifc.RA.MaxInterval) {
+				p.warnf(t.line, "AdvRDNSSLifetime %d is less than MaxRtrAdvInterval: clients may drop the servers between RAs", r.Lifetime)
+			}
+		case isKeyword(t, "flushrdnss"):
+			r.Flush, ok = p.switchValue()
+		case isKeyword(t, "advrdnsspreference"):
+			_, ok = p.numberValue()
+			p.warnf(t.line, "ignoring deprecated RDNSS preference")
+		case isKeyword(t, "advrdnssopen"):
+			_, ok = p.switchValue()
+			p.warnf(t.line, "ignoring deprecated RDNSS open flag")
+		default:
+			p.unexpected(t, "RDNSS option")
+		}
+		if !ok {
+			p.skipStatement()
+		}
+	}
+	if !p.expect(tRBrace) || !p.expect(tSemi) {
+		return false
+	}
+	s.ifc.RA.RDNSS = append(s.ifc.RA.RDNSS, r)
+	return true
+}
+
+// dnsslBlock parses `DNSSL NAME... { ... };` (RFC 8106 §5.2).
+func (p *parser) dnsslBlock(s *ifaceState) bool {
+	kw := p.next()
+	d := config.DNSSL{Lifetime: threeTimes(s.ifc.RA.MaxInterval), Flush: true, Line: kw.line}
+	for p.peek().kind == tString || p.peek().kind == tQuoted {
+		t := p.next()
+		name, msg := checkDomain(t.text)
+		if msg != "" {
+			p.errorf(t.line, "invalid domain suffix %q: %s", t.text, msg)
+			continue
+		}
+		d.Domains = append(d.Domains, name)
+	}
+	if len(d.Domains) == 0 && p.peek().kind != tLBrace {
+		return p.unexpected(p.peek(), "domain name")
+	}
+	if !p.expect(tLBrace) {
+		return false
+	}
+	for p.peek().kind != tRBrace && p.peek().kind != tEOF {
+		t := p.next()
+		var ok bool
+		switch {
+		case isKeyword(t, "advdnssllifetime"):
+			d.Lifetime, ok = p.lifetimeValue()
+		case isKeyword(t, "flushdnssl"):
+			d.Flush, ok = p.switchValue()
+		default:
+			p.unexpected(t, "DNSSL option")
+		}
+		if !ok {
+			p.skipStatement()
+		}
+	}
+	if !p.expect(tRBrace) || !p.expect(tSemi) {
+		return false
+	}
+	if len(d.Domains) > 0 {
+		s.ifc.RA.DNSSL = append(s.ifc.RA.DNSSL, d)
+	}
+	return true
+}
+
+// checkDomain validates a DNSSL suffix and returns it lower-cased without
+// a trailing dot. radvd accepts letters, digits, '-' and '.' only; radish
+// also rejects empty labels (a..b, .a), labels over 63 octets, names over
+// 253 octets and the bare root ".", none of which encode as a search domain.
+func checkDomain(s string) (string, string) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
+			return "", "only letters, digits, '-' and '.' are allowed"
+		}
+	}
+	name := strings.ToLower(strings.TrimSuffix(s, "."))
+	if name == "" {
+		return "", "empty name"
+	}
+	if len(name) > 253 {
+		return "", "longer than 253 characters"
+	}
+	for _, l := range strings.Split(name, ".") {
+		if l == "" {
+			return "", "empty label"
+		}
+		if len(l) > 63 {
+			return "", "label longer than 63 characters"
+		}
+	}
+	return name, ""
+}
+
+// addrList reads "ADDR; ADDR; ..." up to the closing brace; neg allows
+// "!ADDR" entries. It returns false if the list is empty.
+func (p *parser) addrList(neg bool, add func(a netip.Addr, not bool)) bool {
+	n := 0
+	for p.peek().kind != tRBrace && p.peek().kind != tEOF {
+		t := p.next()
+		if t.kind != tAddr && !(neg && t.kind == tNotAddr) {
+			p.unexpected(t, "IPv6 address")
+			p.skipStatement()
+			continue
+		}
+		if !p.expect(tSemi) {
+			p.skipStatement()
+			continue
+		}
+		n++
+		add(t.addr, t.kind == tNotAddr)
+	}
+	if n == 0 {
+		p.unexpected(p.peek(), "IPv6 address")
+	}
+	return p.expect(tRBrace) && p.expect(tSemi)
+}
+
+// clientsBlock parses `clients { ADDR; !ADDR; ... };`.
+func (p *parser) clientsBlock(s *ifaceState) bool {
+	p.next()
+	if !p.expect(tLBrace) {
+		return false
+	}
+	return p.addrList(true, func(a netip.Addr, not bool) {
+		if not {
+			s.ifc.RA.Deny = append(s.ifc.RA.Deny, a)
+		} else {
+			s.ifc.RA.Clients = append(s.ifc.RA.Clients, a)
+		}
+	})
+}
+
+// srcAddrBlock parses `AdvRASrcAddress { ADDR; ... };`.
+func (p *parser) srcAddrBlock(s *ifaceState) bool {
+	p.next()
+	if !p.expect(tLBrace) {
+		return false
+	}
+	return p.addrList(false, func(a netip.Addr, _ bool) {
+		s.ifc.RA.SourceAddresses = append(s.ifc.RA.SourceAddresses, a)
+	})
+}

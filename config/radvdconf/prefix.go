@@ -1,0 +1,227 @@
+package radvdconf
+
+import (
+	"net/netip"
+
+	"github.com/radish-net/radish/config"
+)
+
+// addrPrefix reads "ADDR/LEN". Host bits are allowed and masked off, as
+// radvd masks them when it builds the option. what names the block in
+// messages.
+func (p *parser) addrPrefix(what string) (netip.Addr, netip.Prefix, bool) {
+	t := p.next()
+	if t.kind != tAddr {
+		return netip.Addr{}, netip.Prefix{}, p.unexpected(t, "IPv6 address")
+	}
+	if !p.expect(tSlash) {
+		return netip.Addr{}, netip.Prefix{}, false
+	}
+	n := p.next()
+	if n.kind != tNumber {
+		return netip.Addr{}, netip.Prefix{}, p.unexpected(n, "prefix length")
+	}
+	if n.num > 128 {
+		p.errorf(n.line, "invalid %s length %d (more than 128)", what, n.num)
+		return t.addr, netip.Prefix{}, true
+	}
+	pfx, _ := t.addr.Prefix(int(n.num))
+	return t.addr, pfx, true
+}
+
+// prefixBlock parses `prefix ADDR/LEN [{ ... }];`.
+func (p *parser) prefixBlock(s *ifaceState) bool {
+	kw := p.next()
+	addr, pfx, ok := p.addrPrefix("prefix")
+	if !ok {
+		return false
+	}
+	pi := config.Prefix{
+		Prefix: pfx, OnLink: true, Autonomous: true,
+		ValidLifetime: dfltValidLifetime, PreferredLifetime: dfltPreferredLifetime, Line: kw.line,
+	}
+	if p.peek().kind == tLBrace {
+		p.next()
+		for p.peek().kind != tRBrace && p.peek().kind != tEOF {
+			if !p.prefixParam(&pi) {
+				p.skipStatement()
+			}
+		}
+		if !p.expect(tRBrace) {
+			return false
+		}
+	}
+	if !p.expect(tSemi) {
+		return false
+	}
+	if !pfx.IsValid() {
+		return true // length error already reported
+	}
+	if pi.PreferredLifetime > pi.ValidLifetime {
+		p.errorf(kw.line, "prefix %s: AdvValidLifetime must be greater than or equal to AdvPreferredLifetime", pfx)
+	}
+	if pi.Base6Interface != "" && pfx.Bits() != 64 {
+		p.errorf(kw.line, "prefix %s: only /64 is allowed with Base6Interface", pfx)
+	}
+	pi.Auto = addr.IsUnspecified() && pi.Base6Interface == "" && pi.Base6to4Interface == ""
+	if pi.RouterAddr {
+		s.mipv6Use = true
+	}
+	s.ifc.RA.Prefixes = append(s.ifc.RA.Prefixes, pi)
+	return true
+}
+
+func (p *parser) prefixParam(pi *config.Prefix) bool {
+	t := p.next()
+	if t.kind != tKeyword {
+		return p.unexpected(t, "prefix option")
+	}
+	snap := *pi // restored if the value is malformed
+	var ok bool
+	switch t.text {
+	case "advonlink":
+		pi.OnLink, ok = p.switchValue()
+	case "advautonomous":
+		pi.Autonomous, ok = p.switchValue()
+	case "advrouteraddr":
+		pi.RouterAddr, ok = p.switchValue()
+	case "advdhcpv6pdpreferred":
+		pi.PDPreferred, ok = p.switchValue()
+	case "advvalidlifetime":
+		pi.ValidLifetime, ok = p.lifetimeValue()
+	case "advpreferredlifetime":
+		pi.PreferredLifetime, ok = p.lifetimeValue()
+	case "deprecateprefix":
+		pi.DeprecatePrefix, ok = p.switchValue()
+	case "decrementlifetimes":
+		pi.DecrementLifetime, ok = p.switchValue()
+	case "base6interface":
+		pi.Base6Interface, _, ok = p.name("Base6Interface")
+		ok = ok && p.expect(tSemi)
+	case "base6to4interface":
+		pi.Base6to4Interface, _, ok = p.name("Base6to4Interface")
+		ok = ok && p.expect(tSemi)
+	default:
+		return p.unexpected(t, "prefix option")
+	}
+	if !ok {
+		*pi = snap
+	}
+	return ok
+}
+
+// routeBlock parses `route ADDR/LEN { ... };` (the braces are required).
+func (p *parser) routeBlock(s *ifaceState) bool {
+	kw := p.next()
+	_, pfx, ok := p.addrPrefix("route prefix")
+	if !ok {
+		return false
+	}
+	r := config.Route{
+		Prefix: pfx, Lifetime: threeTimes(s.ifc.RA.MaxInterval), RemoveOnExit: true, Line: kw.line,
+	}
+	if !p.expect(tLBrace) {
+		return false
+	}
+	for p.peek().kind != tRBrace && p.peek().kind != tEOF {
+		t := p.next()
+		ok = false
+		switch {
+		case isKeyword(t, "advroutepreference"):
+			r.Preference, ok = p.preferenceValue()
+		case isKeyword(t, "advroutelifetime"):
+			r.Lifetime, ok = p.lifetimeValue()
+		case isKeyword(t, "removeroute"):
+			r.RemoveOnExit, ok = p.switchValue()
+		default:
+			p.unexpected(t, "route option")
+		}
+		if !ok {
+			p.skipStatement()
+		}
+	}
+	if !p.expect(tRBrace) || !p.expect(tSemi) {
+		return false
+	}
+	if pfx.IsValid() {
+		s.ifc.RA.Routes = append(s.ifc.RA.Routes, r)
+	}
+	return true
+}
+
+// nat64Block parses `nat64prefix ADDR/LEN [{ AdvValidLifetime N; }];`
+// (RFC 8781 PREF64).
+func (p *parser) nat64Block(s *ifaceState) bool {
+	kw := p.next()
+	addr, pfx, ok := p.addrPrefix("nat64prefix")
+	if !ok {
+		return false
+	}
+	n := config.PREF64{Prefix: pfx, Lifetime: min(threeTimes(s.ifc.RA.MaxInterval), maxNAT64Lifetime), Line: kw.line}
+	if p.peek().kind == tLBrace {
+		p.next()
+		for p.peek().kind != tRBrace && p.peek().kind != tEOF {
+			t := p.next()
+			if !isKeyword(t, "advvalidlifetime") {
+				p.unexpected(t, "AdvValidLifetime")
+				p.skipStatement()
+				continue
+			}
+			v, ok := p.numberValue()
+			if !ok {
+				p.skipStatement()
+				continue
+			}
+			if v > maxNAT64Lifetime {
+				p.errorf(t.line, "maximum for NAT64 AdvValidLifetime is %d", maxNAT64Lifetime)
+			}
+			n.Lifetime = v
+		}
+		if !p.expect(tRBrace) {
+			return false
+		}
+	}
+	if !p.expect(tSemi) {
+		return false
+	}
+	if addr.IsUnspecified() {
+		p.errorf(kw.line, "invalid all-zeros nat64prefix")
+		return true
+	}
+	if !pfx.IsValid() {
+		return true
+	}
+	switch pfx.Bits() {
+	case 32, 40, 48, 56, 64, 96:
+	default:
+		p.errorf(kw.line, "nat64prefix %s: only /96, /64, /56, /48, /40 and /32 are allowed", pfx)
+		return true
+	}
+	s.ifc.RA.PREF64 = append(s.ifc.RA.PREF64, n)
+	return true
+}
+
+// autoIgnoreBlock parses `autoignoreprefixes { ADDR/LEN; ... };`: prefixes
+// that the automatic ::/64 prefix skips.
+func (p *parser) autoIgnoreBlock(s *ifaceState) bool {
+	p.next()
+	if !p.expect(tLBrace) {
+		return false
+	}
+	n := 0
+	for p.peek().kind != tRBrace && p.peek().kind != tEOF {
+		_, pfx, ok := p.addrPrefix("autoignoreprefixes prefix")
+		if !ok || !p.expect(tSemi) {
+			p.skipStatement()
+			continue
+		}
+		n++
+		if pfx.IsValid() {
+			s.ifc.RA.AutoIgnore = append(s.ifc.RA.AutoIgnore, pfx)
+		}
+	}
+	if n == 0 {
+		p.unexpected(p.peek(), "IPv6 prefix")
+	}
+	return p.expect(tRBrace) && p.expect(tSemi)
+}
