@@ -1,0 +1,45 @@
+// Package engine is radish's Router Advertisement daemon logic (RFC 4861
+// §6.2, with RFC 4191, RFC 8106, RFC 8781, RFC 7772 and RFC 9096): it decides
+// when to send which RA on which link and answers Router Solicitations.
+//
+// An Engine serves any number of links with one event-loop goroutine and one
+// timer heap (one time.Timer reset to the earliest deadline); it never starts
+// a goroutine or a timer per link. Packets move through one shared kernel
+// Conn (raw ICMPv6, demultiplexed by Meta.IfIndex) and, for links whose
+// kernel IPv6 is unusable or that are configured so, through per-link Conns
+// obtained from Options.PacketConnFactory. Each Conn has one reader goroutine
+// with one receive buffer.
+//
+// Link and address state is cached from the iface.Watcher's events. RA bytes
+// are compiled per link when its configuration, addresses, MTU, MAC or
+// transport change, never per send; a send copies the compiled template into
+// the link's send buffer and patches the lifetimes that change over time
+// (Router Lifetime while forwarding is off, decrementing and address-bound
+// prefix lifetimes). Receiving a Router Solicitation and sending the answer
+// does not allocate.
+//
+// Contract:
+//   - Run owns Options.Conn and every Conn made by PacketConnFactory: it
+//     closes them before it returns, after the final RAs.
+//   - The *config.Config given to New and Reload is treated as immutable.
+//   - Options.Sysctl is read only on the event loop (control plane).
+//   - ICMPv6 messages are handed to Conn.WriteTo with a zero checksum: the
+//     kernel fills it in for raw ICMPv6 sockets, and a packet-transport Conn
+//     must compute it itself (internal/inet.Checksum).
+//   - Reload, Stop, ResetDecrementingLifetimes, Status and Counters are safe
+//     for concurrent use.
+//
+// Timing follows RFC 4861 §6.2.4–§6.2.6 with its constants: unsolicited RAs
+// at a uniform random interval in [MinInterval, MaxInterval], the first
+// MaxInitialRtrAdvertisements of them (and again after any change) at most
+// MaxInitialRtrAdvertInterval apart; every solicited answer after a random
+// delay of up to MaxRADelayTime; multicast RAs at most one per
+// MinDelayBetweenRAs (deferred, never dropped).
+//
+// On shutdown every served link with RemoveAdvOnExit gets one final RA
+// (Router Lifetime 0, DeprecatePrefix prefixes with preferred lifetime 0 and
+// valid lifetime min(current, 2 h), RemoveRoute routes, FlushRDNSS and
+// FlushDNSSL options with lifetime 0). RFC 4861 §6.2.5 allows up to
+// MAX_FINAL_RTR_ADVERTISEMENTS (3); radish sends one, as radvd does, so that
+// a restart (which sends fresh RAs immediately) is not delayed.
+package engine

@@ -1,0 +1,283 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/radish-net/radish/config"
+	"github.com/radish-net/radish/iface"
+)
+
+// Protocol constants of RFC 4861 §10 (router and host constants).
+const (
+	MaxInitialRtrAdvertInterval = 16 * time.Second       // MAX_INITIAL_RTR_ADVERT_INTERVAL
+	MaxInitialRtrAdvertisements = 3                      // MAX_INITIAL_RTR_ADVERTISEMENTS
+	MaxRADelayTime              = 500 * time.Millisecond // MAX_RA_DELAY_TIME
+)
+
+// Engine defaults.
+const (
+	// DefaultForwardingInterval is how often each link's forwarding sysctl
+	// is re-read (staggered over links).
+	DefaultForwardingInterval = 5 * time.Second
+	// DefaultRSQueue is the capacity of the queue from the readers to the
+	// event loop.
+	DefaultRSQueue = 1024
+	// maxBatch bounds the distinct unicast answers pending on one link; a
+	// fuller batch is answered with one multicast RA.
+	maxBatch = 16
+	// recvBufSize is each reader's buffer: the largest ICMPv6 message on a
+	// jumbo-frame link.
+	recvBufSize = 9216
+)
+
+var (
+	allNodes   = netip.MustParseAddr("ff02::1")
+	allRouters = netip.MustParseAddr("ff02::2")
+)
+
+// Options configure an Engine. Config and Watcher are required; at least
+// one of Conn and PacketConnFactory should be set for anything to be sent.
+type Options struct {
+	Config *config.Config
+	// Conn is the shared kernel raw ICMPv6 socket (hop limit 255 on send,
+	// Meta.HopLimit and Meta.IfIndex filled on receive).
+	Conn iface.Conn
+	// PacketConnFactory opens a per-link Conn for the packet transport
+	// (links without usable kernel IPv6, or Transport = packet). It may be
+	// nil: such links are then logged and waited for.
+	PacketConnFactory func(link iface.Link) (iface.Conn, error)
+	Watcher           iface.Watcher
+	// Sysctl reads net.ipv6.conf.IF.forwarding; nil assumes forwarding on.
+	Sysctl iface.Sysctl
+	Logger *slog.Logger // nil: discard
+	// ForwardingInterval is the per-link forwarding re-check period
+	// (DefaultForwardingInterval when zero).
+	ForwardingInterval time.Duration
+	// RSQueue is the reader → loop queue capacity (DefaultRSQueue when zero).
+	RSQueue int
+}
+
+// rsEvent is what a reader hands to the event loop for one valid RS.
+type rsEvent struct {
+	ifIndex int
+	src     netip.Addr
+	lla     [6]byte
+	hasLLA  bool
+}
+
+// Engine is the RA daemon logic. Create it with New and run it with Run.
+type Engine struct {
+	opts     Options
+	log      *slog.Logger
+	counters Counters
+
+	rsCh     chan rsEvent
+	reloadCh chan *config.Config
+	resetCh  chan struct{}
+	statusCh chan chan []LinkStatus
+	stopCh   chan struct{}
+	stopOnce sync.Once
+	running  atomic.Bool
+	done     chan struct{}
+	closing  chan struct{} // closed when Run starts closing the Conns
+
+	pub atomic.Pointer[pubTable] // what readers may look at
+
+	// Event-loop state; touched only by the loop goroutine.
+	cfg      *config.Config
+	links    map[int]*link
+	heap     timerHeap
+	timer    *time.Timer
+	synced   bool
+	dirty    []*link
+	pubDirty bool
+	sendBuf  []byte
+	readers  sync.WaitGroup
+}
+
+// New returns an Engine for opts. It does not start anything.
+func New(opts Options) (*Engine, error) {
+	if opts.Config == nil {
+		return nil, errors.New("engine: no configuration")
+	}
+	if opts.Watcher == nil {
+		return nil, errors.New("engine: no watcher")
+	}
+	if opts.ForwardingInterval <= 0 {
+		opts.ForwardingInterval = DefaultForwardingInterval
+	}
+	if opts.RSQueue <= 0 {
+		opts.RSQueue = DefaultRSQueue
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	e := &Engine{
+		opts:     opts,
+		log:      log,
+		rsCh:     make(chan rsEvent, opts.RSQueue),
+		reloadCh: make(chan *config.Config, 1),
+		resetCh:  make(chan struct{}, 1),
+		statusCh: make(chan chan []LinkStatus),
+		stopCh:   make(chan struct{}),
+		done:     make(chan struct{}),
+		closing:  make(chan struct{}),
+		cfg:      opts.Config,
+		links:    make(map[int]*link),
+		sendBuf:  make([]byte, 0, recvBufSize),
+	}
+	e.pub.Store(&pubTable{links: map[int]*pubLink{}})
+	return e, nil
+}
+
+// Counters returns the engine's live statistics.
+func (e *Engine) Counters() *Counters { return &e.counters }
+
+// Stop ends Run as if its context had been cancelled: final RAs are sent.
+func (e *Engine) Stop() { e.stopOnce.Do(func() { close(e.stopCh) }) }
+
+// Reload replaces the configuration. It is applied on the event loop:
+// links whose RA bytes change send fast RAs, links no longer configured get
+// a final RA. Only the latest of several quick reloads is applied.
+func (e *Engine) Reload(cfg *config.Config) {
+	for {
+		select {
+		case e.reloadCh <- cfg:
+			return
+		default:
+		}
+		select {
+		case <-e.reloadCh:
+		default:
+		}
+	}
+}
+
+// ResetDecrementingLifetimes restarts the countdown of every
+// DecrementLifetimes prefix (radvd's SIGUSR1). It does not block.
+func (e *Engine) ResetDecrementingLifetimes() {
+	select {
+	case e.resetCh <- struct{}{}:
+	default:
+	}
+}
+
+// Run serves until ctx is done or Stop is called, then sends the final RAs,
+// closes every Conn and returns. It returns an error only when the Watcher
+// cannot be started. Run may be called once.
+func (e *Engine) Run(ctx context.Context) error {
+	if !e.running.CompareAndSwap(false, true) {
+		return errors.New("engine: Run called twice")
+	}
+	defer close(e.done)
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	events, err := e.opts.Watcher.Watch(wctx)
+	if err != nil {
+		e.closeConns()
+		return err
+	}
+	if e.opts.Conn != nil {
+		e.startReader(e.opts.Conn, 0)
+	}
+	e.timer = time.NewTimer(time.Hour)
+	e.timer.Stop()
+	defer e.timer.Stop()
+	e.loop(ctx, events)
+	e.shutdown(time.Now())
+	cancel()
+	for range events { // let the watcher wind down
+	}
+	e.closeConns()
+	e.readers.Wait()
+	return nil
+}
+
+// loop is the event loop: one goroutine, one timer.
+func (e *Engine) loop(ctx context.Context, events <-chan iface.Event) {
+	for {
+		now := time.Now()
+		e.flush(now)
+		e.armTimer(now)
+		select {
+		case <-ctx.Done():
+			return
+		case <-e.stopCh:
+			return
+		case ev, ok := <-events:
+			if !ok {
+				return
+			}
+			e.onEvent(ev, time.Now())
+		case rs := <-e.rsCh:
+			e.onRS(rs, time.Now())
+		case <-e.timer.C:
+			e.runDue(time.Now())
+		case cfg := <-e.reloadCh:
+			e.applyConfig(cfg, time.Now())
+		case <-e.resetCh:
+			e.resetDecrement(time.Now())
+		case reply := <-e.statusCh:
+			reply <- e.status()
+		}
+	}
+}
+
+// armTimer resets the single timer to the heap's earliest deadline.
+func (e *Engine) armTimer(now time.Time) {
+	h := e.heap.head()
+	if h == nil {
+		e.timer.Stop()
+		return
+	}
+	e.timer.Reset(max(h.when.Sub(now), 0))
+}
+
+// runDue fires every heap entry whose deadline has passed.
+func (e *Engine) runDue(now time.Time) {
+	for {
+		h := e.heap.head()
+		if h == nil || h.when.After(now) {
+			return
+		}
+		e.heap.cancel(h)
+		l := h.link
+		switch h.kind {
+		case timerAdvert:
+			e.fireAdvert(l, now)
+		case timerAnswer:
+			e.fireAnswer(l, now)
+		case timerMaint:
+			e.fireMaint(l, now)
+		}
+	}
+}
+
+// closeConns closes the shared Conn and every per-link Conn.
+func (e *Engine) closeConns() {
+	close(e.closing)
+	if e.opts.Conn != nil {
+		e.opts.Conn.Close()
+	}
+	for _, l := range e.links {
+		l.closeOwn()
+	}
+}
+
+// startReader starts the reader goroutine of c. ifIndex is the link of a
+// per-link Conn (used when the Conn leaves Meta.IfIndex zero), 0 for the
+// shared Conn.
+func (e *Engine) startReader(c iface.Conn, ifIndex int) {
+	e.readers.Add(1)
+	go func() {
+		defer e.readers.Done()
+		e.readLoop(c, ifIndex)
+	}()
+}

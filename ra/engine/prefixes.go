@@ -1,0 +1,190 @@
+package engine
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/radish-net/radish/config"
+	"github.com/radish-net/radish/iface"
+)
+
+// compileInput resolves l's RA content at now. For the final RA, prefixes
+// with DeprecatePrefix get preferred lifetime 0 and a valid lifetime of at
+// most 2 hours, as radvd does.
+func (e *Engine) compileInput(l *link, now time.Time, final bool) *compileInput {
+	in := &compileInput{cfg: l.cfg, mac: l.k.HardwareAddr, linkMTU: l.k.MTU, final: final}
+	auto := make(map[netip.Prefix]prefixAdv)
+	for i := range l.cfg.RA.Prefixes {
+		p := &l.cfg.RA.Prefixes[i]
+		switch {
+		case p.Auto:
+			for _, a := range l.addrs {
+				if pfx, ok := autoPrefix(a.Addr, p, l.cfg.RA.AutoIgnore); ok {
+					addAuto(in, auto, p, pfx, a.validEnd, a.prefEnd)
+				}
+			}
+		case p.Base6Interface != "":
+			if b := e.linkByName(p.Base6Interface); b != nil {
+				for _, a := range b.addrs {
+					if pfx, ok := base6Prefix(p.Prefix, a.Addr); ok {
+						addAuto(in, auto, p, pfx, a.validEnd, a.prefEnd)
+						break
+					}
+				}
+			}
+		case p.Base6to4Interface != "":
+			// The Watcher reports IPv6 addresses only: the IPv4 address a
+			// 6to4 prefix is made from is not available. Skipped (logged
+			// once when the link starts being served).
+		default:
+			in.prefixes = append(in.prefixes, prefixAdv{
+				prefix: p.Prefix, cfg: p, valid: p.ValidLifetime, preferred: p.PreferredLifetime,
+				decrement: p.DecrementLifetime,
+			})
+		}
+	}
+	// RFC 9096 §3.5: automatic prefixes that disappeared keep being
+	// advertised with preferred lifetime 0 and a valid lifetime counting
+	// down from at most 2 hours.
+	if l.withdrawn == nil {
+		l.withdrawn = make(map[netip.Prefix]prefixAdv)
+	}
+	for pfx, old := range l.lastAuto {
+		if _, still := auto[pfx]; still || !stillConfigured(l.cfg, old.cfg) {
+			continue
+		}
+		if _, ok := l.withdrawn[pfx]; ok {
+			continue
+		}
+		end := now.Add(withdrawPeriod)
+		if old.valid != config.Infinity {
+			end = minTime(end, now.Add(time.Duration(old.valid)*time.Second))
+		}
+		if !old.validEnd.IsZero() {
+			end = minTime(end, old.validEnd)
+		}
+		w := old
+		w.preferred, w.prefEnd, w.validEnd, w.withdrawn, w.decrement = 0, time.Time{}, end, true, false
+		l.withdrawn[pfx] = w
+	}
+	for pfx, w := range l.withdrawn {
+		if _, back := auto[pfx]; back || !stillConfigured(l.cfg, w.cfg) || !w.validEnd.After(now) {
+			delete(l.withdrawn, pfx)
+			continue
+		}
+		in.prefixes = append(in.prefixes, w)
+	}
+	if !final {
+		l.lastAuto = auto
+	}
+	if final {
+		for i := range in.prefixes {
+			p := &in.prefixes[i]
+			if p.cfg.DeprecatePrefix {
+				v, _ := p.currentLifetimes(l.effective, now)
+				p.valid, p.preferred = min(v, withdrawSeconds), 0
+				p.validEnd, p.prefEnd, p.decrement = time.Time{}, time.Time{}, false
+			}
+		}
+	}
+	return in
+}
+
+// addAuto adds an automatic prefix once, with lifetimes bounded by the
+// address's own remaining lifetimes.
+func addAuto(in *compileInput, seen map[netip.Prefix]prefixAdv, p *config.Prefix, pfx netip.Prefix, validEnd, prefEnd time.Time) {
+	if _, dup := seen[pfx]; dup {
+		return
+	}
+	a := prefixAdv{
+		prefix: pfx, cfg: p, valid: p.ValidLifetime, preferred: p.PreferredLifetime,
+		validEnd: validEnd, prefEnd: prefEnd, decrement: p.DecrementLifetime, auto: true,
+	}
+	seen[pfx] = a
+	in.prefixes = append(in.prefixes, a)
+}
+
+// autoPrefix returns the prefix an address contributes to a ::/64 entry:
+// global (not link-local, not multicast), usable, of the configured length,
+// not in AutoIgnore.
+func autoPrefix(a iface.Addr, p *config.Prefix, ignore []netip.Prefix) (netip.Prefix, bool) {
+	ip := a.Prefix.Addr()
+	if !ip.Is6() || ip.IsLinkLocalUnicast() || ip.IsMulticast() || ip.IsLoopback() || ip.IsUnspecified() {
+		return netip.Prefix{}, false
+	}
+	if a.Flags&(iface.AddrDADFailed|iface.AddrTemporary) != 0 || a.Prefix.Bits() != p.Prefix.Bits() {
+		return netip.Prefix{}, false
+	}
+	pfx := a.Prefix.Masked()
+	for _, ig := range ignore {
+		if ig.Contains(ip) {
+			return netip.Prefix{}, false
+		}
+	}
+	return pfx, true
+}
+
+// base6Prefix combines the configured prefix's bits with bits up to /64 of
+// the base link's global address (radvd Base6Interface): the result is a
+// /64.
+func base6Prefix(cfgPfx netip.Prefix, a iface.Addr) (netip.Prefix, bool) {
+	ip := a.Prefix.Addr()
+	if !ip.Is6() || ip.IsLinkLocalUnicast() || ip.IsMulticast() || a.Flags&(iface.AddrDADFailed|iface.AddrTentative) != 0 {
+		return netip.Prefix{}, false
+	}
+	c := cfgPfx.Addr().As16()
+	b := ip.As16()
+	bits := min(cfgPfx.Bits(), 64)
+	var out [16]byte
+	for i := range 8 {
+		for bit := range 8 {
+			mask := byte(0x80 >> bit)
+			if i*8+bit < bits {
+				out[i] |= c[i] & mask
+			} else {
+				out[i] |= b[i] & mask
+			}
+		}
+	}
+	return netip.PrefixFrom(netip.AddrFrom16(out), 64), true
+}
+
+// stillConfigured reports whether p is still one of cfg's prefixes.
+func stillConfigured(cfg *config.Interface, p *config.Prefix) bool {
+	for i := range cfg.RA.Prefixes {
+		if &cfg.RA.Prefixes[i] == p {
+			return true
+		}
+	}
+	return false
+}
+
+// expirePrefixes reports whether a withdrawn prefix or an address-bound
+// prefix reached the end of its valid lifetime (so the templates change).
+func (e *Engine) expirePrefixes(l *link, now time.Time) bool {
+	if l.tmpl == nil {
+		return false
+	}
+	for _, p := range l.tmpl.prefixes {
+		if (p.withdrawn || p.auto) && !p.validEnd.IsZero() && !p.validEnd.After(now) {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Engine) linkByName(name string) *link {
+	for _, l := range e.links {
+		if l.k.Name == name {
+			return l
+		}
+	}
+	return nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}

@@ -1,0 +1,292 @@
+package engine
+
+import (
+	"math/rand/v2"
+	"net/netip"
+	"time"
+
+	"github.com/radish-net/radish/iface"
+)
+
+// randDuration returns a uniformly random duration in [lo, hi].
+func randDuration(lo, hi time.Duration) time.Duration {
+	if hi <= lo {
+		return lo
+	}
+	return lo + time.Duration(rand.Int64N(int64(hi-lo)+1))
+}
+
+// earliestMulticast is when l may next send a multicast RA
+// (MinDelayBetweenRAs, RFC 4861 §6.2.6).
+func (l *link) earliestMulticast() time.Time {
+	if l.lastMcast.IsZero() {
+		return time.Time{}
+	}
+	return l.lastMcast.Add(l.cfg.RA.MinDelayBetweenRAs)
+}
+
+// fastStart (re)starts the initial burst of unsolicited RAs (RFC 4861
+// §6.2.4): the next RA goes out as soon as the rate limit allows.
+func (e *Engine) fastStart(l *link, now time.Time) {
+	l.initialSent = 0
+	if l.cfg.RA.UnicastOnly {
+		return
+	}
+	at := now
+	if t := l.earliestMulticast(); t.After(at) {
+		at = t
+	}
+	if !l.timers[timerAdvert].scheduled() || l.timers[timerAdvert].when.After(at) {
+		e.heap.schedule(&l.timers[timerAdvert], at)
+	}
+}
+
+// scheduleNextAdvert sets the periodic timer after a multicast RA.
+func (e *Engine) scheduleNextAdvert(l *link, now time.Time) {
+	if l.cfg.RA.UnicastOnly {
+		e.heap.cancel(&l.timers[timerAdvert])
+		return
+	}
+	d := randDuration(l.cfg.RA.MinInterval, l.cfg.RA.MaxInterval)
+	if l.initialSent < MaxInitialRtrAdvertisements {
+		l.initialSent++
+		d = min(d, MaxInitialRtrAdvertInterval)
+	}
+	e.heap.schedule(&l.timers[timerAdvert], now.Add(d))
+}
+
+// fireAdvert sends the periodic (or initial) unsolicited RA.
+func (e *Engine) fireAdvert(l *link, now time.Time) {
+	if !l.served {
+		return
+	}
+	e.sendMulticast(l, now, false)
+	e.scheduleNextAdvert(l, now)
+}
+
+// sendMulticast sends one multicast RA (or, with a clients list, one
+// unicast RA per client), which also answers every pending RS.
+func (e *Engine) sendMulticast(l *link, now time.Time, solicited bool) {
+	l.lastMcast = now
+	if len(l.cfg.RA.Clients) > 0 {
+		for _, c := range l.cfg.RA.Clients {
+			e.send(l, c, now)
+			e.counters.RAUnicast.Add(1)
+		}
+	} else {
+		e.send(l, allNodes, now)
+		if solicited {
+			e.counters.RASolicited.Add(1)
+		} else {
+			e.counters.RAMulticast.Add(1)
+		}
+	}
+	if l.pendingMcast || l.nbatch > 0 {
+		l.pendingMcast, l.nbatch = false, 0
+		e.heap.cancel(&l.timers[timerAnswer])
+	}
+}
+
+// fireAnswer sends the pending solicited answers of l.
+func (e *Engine) fireAnswer(l *link, now time.Time) {
+	if !l.served {
+		return
+	}
+	if l.pendingMcast {
+		// A multicast answer counts as the next periodic RA.
+		e.sendMulticast(l, now, true)
+		e.scheduleNextAdvert(l, now)
+		return
+	}
+	for i := 0; i < l.nbatch; i++ {
+		e.send(l, l.batch[i].src, now)
+		e.counters.RAUnicast.Add(1)
+		e.counters.RASolicited.Add(1)
+	}
+	l.nbatch = 0
+}
+
+// onRS schedules the answer to one valid RS (RFC 4861 §6.2.6, RFC 7772).
+func (e *Engine) onRS(rs rsEvent, now time.Time) {
+	l := e.links[rs.ifIndex]
+	if l == nil || !l.served {
+		e.counters.RSDroppedNotServed.Add(1)
+		return
+	}
+	ra := &l.cfg.RA
+	if rs.src.IsUnspecified() || !ra.SolicitedUnicast {
+		if ra.UnicastOnly {
+			e.counters.RSDroppedBatch.Add(1)
+			return
+		}
+		e.answerMulticast(l, now)
+		return
+	}
+	if l.pendingMcast {
+		return // the multicast answer covers it
+	}
+	for i := 0; i < l.nbatch; i++ {
+		if l.batch[i].src == rs.src {
+			return
+		}
+	}
+	if l.nbatch == maxBatch {
+		if ra.UnicastOnly {
+			e.counters.RSDroppedBatch.Add(1)
+			return
+		}
+		e.answerMulticast(l, now)
+		return
+	}
+	l.batch[l.nbatch] = pending{src: rs.src, lla: rs.lla, hasLLA: rs.hasLLA}
+	l.nbatch++
+	if !l.timers[timerAnswer].scheduled() {
+		e.heap.schedule(&l.timers[timerAnswer], now.Add(randDuration(0, MaxRADelayTime)))
+	}
+}
+
+// answerMulticast schedules a multicast answer after the random delay,
+// deferred (never dropped) to honour MinDelayBetweenRAs.
+func (e *Engine) answerMulticast(l *link, now time.Time) {
+	if l.pendingMcast {
+		return
+	}
+	at := now.Add(randDuration(0, MaxRADelayTime))
+	if t := l.earliestMulticast(); t.After(at) {
+		at = t
+	}
+	if adv := &l.timers[timerAdvert]; adv.scheduled() && !adv.when.After(at) {
+		return // the next unsolicited RA comes first and answers it
+	}
+	l.pendingMcast = true
+	e.heap.schedule(&l.timers[timerAnswer], at)
+}
+
+// send writes l's RA set to dst. It does not allocate.
+func (e *Engine) send(l *link, dst netip.Addr, now time.Time) {
+	if l.tmpl == nil || l.conn == nil {
+		return
+	}
+	zero := l.fwdOff && l.cfg.RA.ForwardingCheck
+	m := iface.Meta{IfIndex: l.k.Index, Src: l.src, Dst: dst, HopLimit: 255}
+	for i := range l.tmpl.pkts {
+		e.sendBuf = l.tmpl.render(e.sendBuf, l.tmpl.pkts[i], zero, l.effective, now)
+		if _, err := l.conn.WriteTo(e.sendBuf, &m); err != nil {
+			e.counters.RASendErrors.Add(1)
+			continue
+		}
+		l.sent++
+	}
+}
+
+// sendFinal sends the final RA on l (RemoveAdvOnExit): Router Lifetime 0
+// and the configured removals (RFC 4861 §6.2.5, radvd semantics).
+func (e *Engine) sendFinal(l *link, now time.Time) {
+	if !l.served || !l.cfg.RA.RemoveAdvOnExit || l.conn == nil {
+		return
+	}
+	final := compile(e.compileInput(l, now, true))
+	save := l.tmpl
+	l.tmpl = final
+	if len(l.cfg.RA.Clients) > 0 {
+		for _, c := range l.cfg.RA.Clients {
+			e.send(l, c, now)
+			e.counters.RAFinal.Add(1)
+		}
+	} else if !l.cfg.RA.UnicastOnly {
+		e.send(l, allNodes, now)
+		e.counters.RAFinal.Add(1)
+	}
+	l.tmpl = save
+}
+
+// fireMaint re-reads forwarding, retries a waiting transport and expires
+// withdrawn prefixes.
+func (e *Engine) fireMaint(l *link, now time.Time) {
+	e.heap.schedule(&l.timers[timerMaint], now.Add(e.opts.ForwardingInterval))
+	if !l.served {
+		e.refresh(l, now)
+		return
+	}
+	if e.checkForwarding(l, false) {
+		e.fastStart(l, now)
+	}
+	if e.expirePrefixes(l, now) {
+		e.markDirty(l)
+	}
+}
+
+// checkForwarding reads net.ipv6.conf.IF.forwarding and reports a change.
+func (e *Engine) checkForwarding(l *link, initial bool) bool {
+	if e.opts.Sysctl == nil || !l.cfg.RA.ForwardingCheck {
+		if l.fwdOff {
+			l.fwdOff = false
+			return true
+		}
+		return false
+	}
+	v, err := e.opts.Sysctl.IPv6(l.k.Name, "forwarding")
+	if err != nil {
+		return false // keep the last known state
+	}
+	off := v == "0"
+	if l.fwdKnown && off == l.fwdOff {
+		return false
+	}
+	changed := l.fwdKnown || off
+	l.fwdKnown, l.fwdOff = true, off
+	if off {
+		e.counters.ForwardingOff.Add(1)
+		e.log.Warn("IPv6 forwarding is off: advertising Router Lifetime 0", "link", l.k.Name)
+	} else if !initial {
+		e.log.Info("IPv6 forwarding is on again", "link", l.k.Name)
+	}
+	return changed && !initial
+}
+
+// flush recompiles dirty links and republishes reader state.
+func (e *Engine) flush(now time.Time) {
+	for _, l := range e.dirty {
+		l.dirty = false
+		if !l.served {
+			continue
+		}
+		c := compile(e.compileInput(l, now, false))
+		if c.oversize && (l.tmpl == nil || !l.tmpl.oversize) {
+			e.log.Warn("an RA option exceeds the RA MTU budget", "link", l.k.Name)
+		}
+		changed := !c.sameBytes(l.tmpl)
+		first := l.tmpl == nil
+		l.tmpl = c
+		e.publish(l)
+		if changed && !first {
+			e.fastStart(l, now)
+		}
+	}
+	e.dirty = e.dirty[:0]
+	if e.pubDirty {
+		e.pubDirty = false
+		e.rebuildPub()
+	}
+}
+
+// resetDecrement restarts DecrementLifetimes countdowns (SIGUSR1).
+func (e *Engine) resetDecrement(now time.Time) {
+	for _, l := range e.links {
+		l.effective = now
+		if l.served {
+			e.publish(l)
+		}
+	}
+}
+
+// shutdown sends the final RAs of every served link.
+func (e *Engine) shutdown(now time.Time) {
+	for _, l := range e.links {
+		if l.served {
+			e.sendFinal(l, now)
+			e.stopServing(l)
+		}
+	}
+	e.rebuildPub()
+}

@@ -1,0 +1,263 @@
+package engine_test
+
+import (
+	"net/netip"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/mdlayher/ndp"
+
+	"github.com/radish-net/radish/config"
+	"github.com/radish-net/radish/ra/engine"
+)
+
+// decode parses an RA with mdlayher/ndp as an independent oracle.
+func decode(t *testing.T, s sent) *ndp.RouterAdvertisement {
+	t.Helper()
+	m, err := ndp.ParseMessage(s.b)
+	if err != nil {
+		t.Fatalf("ndp.ParseMessage(% x): %v", s.b, err)
+	}
+	r, ok := m.(*ndp.RouterAdvertisement)
+	if !ok {
+		t.Fatalf("sent %T, want an RA", m)
+	}
+	return r
+}
+
+func prefixes(r *ndp.RouterAdvertisement) map[netip.Addr]*ndp.PrefixInformation {
+	out := map[netip.Addr]*ndp.PrefixInformation{}
+	for _, o := range r.Options {
+		if p, ok := o.(*ndp.PrefixInformation); ok {
+			out[p.Prefix] = p
+		}
+	}
+	return out
+}
+
+func TestInitialBurst(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startEngine(t, oneLink(nil))
+		h.addLink(2, "eth0")
+		h.synced()
+		time.Sleep(10 * time.Minute)
+		h.stop()
+		got := multicastOnly(ras(h.conn, 2, h.start))
+		if len(got) < 5 {
+			t.Fatalf("%d multicast RAs in 10 minutes, want at least 5", len(got))
+		}
+		if d := got[0].at.Sub(h.start); d > time.Second {
+			t.Errorf("first RA after %v, want immediately", d)
+		}
+		for i := 1; i < engine.MaxInitialRtrAdvertisements; i++ {
+			if d := got[i].at.Sub(got[i-1].at); d > engine.MaxInitialRtrAdvertInterval || d <= 0 {
+				t.Errorf("initial RA %d came %v after the previous, want (0, 16s]", i+1, d)
+			}
+		}
+		for i, s := range got {
+			r := decode(t, s)
+			if i < len(got)-1 && r.RouterLifetime != 1800*time.Second {
+				t.Errorf("RA %d: router lifetime %v, want 1800s", i, r.RouterLifetime)
+			}
+			if s.m.HopLimit != 255 || s.m.Src != linkLocal(2) {
+				t.Errorf("RA %d: meta %+v, want hop limit 255 from %v", i, s.m, linkLocal(2))
+			}
+		}
+		if n := h.conn.joinCount(2); n != 1 {
+			t.Errorf("joined ff02::2 %d times, want 1", n)
+		}
+	})
+}
+
+func TestPeriodicIntervalBounds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := oneLink(func(i *config.Interface) {
+			i.RA.MaxInterval, i.RA.MinInterval = 30*time.Second, 10*time.Second
+		})
+		h := startEngine(t, cfg)
+		h.addLink(2, "eth0")
+		h.synced()
+		time.Sleep(3 * time.Hour)
+		h.stop()
+		got := multicastOnly(ras(h.conn, 2, h.start))
+		if len(got) < 3*3600/30 {
+			t.Fatalf("%d RAs in 3 h, want at least %d", len(got), 3*3600/30)
+		}
+		var lo, hi time.Duration = time.Hour, 0
+		var sum time.Duration
+		n := 0
+		for i := engine.MaxInitialRtrAdvertisements + 1; i < len(got)-1; i++ { // the last is the final RA
+			d := got[i].at.Sub(got[i-1].at)
+			lo, hi = min(lo, d), max(hi, d)
+			sum += d
+			n++
+		}
+		if lo < 10*time.Second || hi > 30*time.Second {
+			t.Errorf("intervals in [%v, %v], want within [10s, 30s]", lo, hi)
+		}
+		if mean := sum / time.Duration(n); mean < 17*time.Second || mean > 23*time.Second {
+			t.Errorf("mean interval %v, want about 20s (uniform)", mean)
+		}
+		if hi-lo < 15*time.Second {
+			t.Errorf("intervals spread only over [%v, %v]: not random", lo, hi)
+		}
+	})
+}
+
+func TestSolicitedUnicastAnswer(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startEngine(t, oneLink(nil))
+		h.addLink(2, "eth0")
+		h.synced()
+		time.Sleep(2 * time.Minute) // past the initial burst
+		host := netip.MustParseAddr("fe80::99")
+		var delays []time.Duration
+		for range 20 {
+			at := time.Now()
+			h.rs(2, host, 255)
+			time.Sleep(time.Second)
+			got := ras(h.conn, 2, at)
+			if len(got) != 1 {
+				t.Fatalf("%d RAs after one RS, want 1", len(got))
+			}
+			if got[0].m.Dst != host {
+				t.Fatalf("answer sent to %v, want unicast to %v", got[0].m.Dst, host)
+			}
+			decode(t, got[0])
+			delays = append(delays, got[0].at.Sub(at))
+			time.Sleep(10 * time.Second)
+		}
+		h.stop()
+		var lo, hi time.Duration = time.Hour, 0
+		for _, d := range delays {
+			lo, hi = min(lo, d), max(hi, d)
+		}
+		if hi > engine.MaxRADelayTime {
+			t.Errorf("answer delay up to %v, want ≤ 500ms", hi)
+		}
+		if hi == lo {
+			t.Errorf("answer delay always %v, want random in [0, 500ms]", lo)
+		}
+		c := h.e.Counters()
+		if c.RSReceived.Load() != 20 || c.RASolicited.Load() != 20 || c.RAUnicast.Load() != 20 {
+			t.Errorf("counters: rs %d solicited %d unicast %d, want 20 each",
+				c.RSReceived.Load(), c.RASolicited.Load(), c.RAUnicast.Load())
+		}
+	})
+}
+
+func TestUnspecifiedSourceGetsMulticast(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startEngine(t, oneLink(nil))
+		h.addLink(2, "eth0")
+		h.synced()
+		time.Sleep(2 * time.Minute)
+		at := time.Now()
+		h.rs(2, netip.IPv6Unspecified(), 255)
+		time.Sleep(time.Second)
+		got := ras(h.conn, 2, at)
+		if len(got) != 1 || got[0].m.Dst != netip.MustParseAddr("ff02::1") {
+			t.Fatalf("answers %+v, want one multicast", got)
+		}
+		if d := got[0].at.Sub(at); d > engine.MaxRADelayTime {
+			t.Errorf("multicast answer after %v, want ≤ 500ms", d)
+		}
+		// The multicast answer replaced the next periodic RA: none for
+		// MinInterval after it.
+		time.Sleep(198*time.Second - 2*time.Second)
+		if n := len(ras(h.conn, 2, at)); n != 1 {
+			t.Errorf("%d RAs within MinInterval of the multicast answer, want 1", n)
+		}
+		h.stop()
+	})
+}
+
+func TestMulticastRateLimit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startEngine(t, oneLink(func(i *config.Interface) { i.RA.SolicitedUnicast = false }))
+		h.addLink(2, "eth0")
+		h.synced()
+		time.Sleep(2 * time.Minute)
+		from := time.Now()
+		for i := range 40 { // one RS every 250 ms for 10 s, from distinct hosts
+			h.rs(2, netip.AddrFrom16([16]byte{0: 0xfe, 1: 0x80, 15: byte(i + 10)}), 255)
+			time.Sleep(250 * time.Millisecond)
+		}
+		time.Sleep(5 * time.Second)
+		h.stop()
+		got := ras(h.conn, 2, from)
+		got = got[:len(got)-1] // the final RA
+		if len(got) < 3 || len(got) > 5 {
+			t.Errorf("%d RAs answering 40 RSes over 10 s, want 3..5 (one per 3 s)", len(got))
+		}
+		for i, s := range got {
+			if s.m.Dst != netip.MustParseAddr("ff02::1") {
+				t.Errorf("answer %d to %v, want multicast", i, s.m.Dst)
+			}
+			if i > 0 {
+				if d := s.at.Sub(got[i-1].at); d < 3*time.Second {
+					t.Errorf("multicast RAs %v apart, want ≥ MinDelayBetweenRAs", d)
+				}
+			}
+		}
+		if last := got[len(got)-1].at; last.Before(from.Add(10 * time.Second)) {
+			t.Errorf("last answer at +%v: the final RSes were dropped, not deferred", last.Sub(from))
+		}
+	})
+}
+
+func TestCoalescing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startEngine(t, oneLink(nil))
+		h.addLink(2, "eth0")
+		h.synced()
+		time.Sleep(2 * time.Minute)
+
+		// Several RSes from :: at once: one multicast answer.
+		from := time.Now()
+		for range 5 {
+			h.rs(2, netip.IPv6Unspecified(), 255)
+		}
+		time.Sleep(time.Second)
+		if got := ras(h.conn, 2, from); len(got) != 1 {
+			t.Errorf("%d answers to 5 RSes from ::, want 1 multicast", len(got))
+		}
+
+		// Distinct unicast sources in one batch; duplicates answered once.
+		time.Sleep(10 * time.Second)
+		from = time.Now()
+		hosts := []netip.Addr{netip.MustParseAddr("fe80::a"), netip.MustParseAddr("fe80::b"), netip.MustParseAddr("fe80::c")}
+		for _, a := range hosts {
+			h.rs(2, a, 255)
+			h.rs(2, a, 255)
+		}
+		time.Sleep(time.Second)
+		got := ras(h.conn, 2, from)
+		if len(got) != len(hosts) {
+			t.Fatalf("%d answers, want %d (one per distinct host)", len(got), len(hosts))
+		}
+		for i, s := range got {
+			if s.m.Dst != hosts[i] {
+				t.Errorf("answer %d to %v, want %v", i, s.m.Dst, hosts[i])
+			}
+			if !s.at.Equal(got[0].at) {
+				t.Errorf("answers not batched: %v vs %v", s.at, got[0].at)
+			}
+		}
+
+		// More distinct sources than a batch holds: one multicast.
+		time.Sleep(10 * time.Second)
+		from = time.Now()
+		for i := range 40 {
+			h.rs(2, netip.AddrFrom16([16]byte{0: 0xfe, 1: 0x80, 14: 1, 15: byte(i)}), 255)
+		}
+		time.Sleep(time.Second)
+		got = ras(h.conn, 2, from)
+		mc := multicastOnly(got)
+		if len(mc) != 1 || len(got) > 17 {
+			t.Errorf("40 hosts: %d RAs, %d multicast; want ≤ 16 unicast and 1 multicast", len(got), len(mc))
+		}
+		h.stop()
+	})
+}
