@@ -96,10 +96,15 @@ type problem struct {
 // and interface names are attached at the end.
 type problems struct {
 	errs, warns []problem
+	bad         map[string]bool // paths with an error
 }
 
 func (p *problems) errorf(path, format string, args ...any) {
 	p.errs = append(p.errs, problem{path, fmt.Sprintf(format, args...)})
+	if p.bad == nil {
+		p.bad = map[string]bool{}
+	}
+	p.bad[path] = true
 }
 
 func (p *problems) warnf(path, format string, args ...any) {

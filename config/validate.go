@@ -31,7 +31,15 @@ type validator struct {
 }
 
 func (v *validator) errorf(path, format string, args ...any) { v.p.errorf(path, format, args...) }
-func (v *validator) warnf(path, format string, args ...any)  { v.p.warnf(path, format, args...) }
+
+// required reports a missing key of table at, unless the key was written
+// with a bad value (already reported).
+func (v *validator) required(at, key string) {
+	if !v.p.bad[join(at, key)] {
+		v.errorf(at, "%s is required", key)
+	}
+}
+func (v *validator) warnf(path, format string, args ...any) { v.p.warnf(path, format, args...) }
 
 // build validates raw into a Config; problems are left in p.
 func build(source string, raw *rawConfig, p *problems, lines keyLines) *Config {
@@ -118,7 +126,7 @@ func (v *validator) iface(r *rawIface, srv *DHCPv6Server) Interface {
 		Line:            v.lines.line(at),
 	}
 	if r.Name == nil {
-		v.errorf(at, "name is required")
+		v.required(at, "name")
 	} else {
 		ifc.Name = *r.Name
 		ifc.Pattern = IsPattern(ifc.Name)

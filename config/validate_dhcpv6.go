@@ -166,7 +166,7 @@ func (v *validator) vendors(at string, list []rawVendor) []VendorOpts {
 	for i := range list {
 		r := &list[i]
 		if r.Enterprise == nil {
-			v.errorf(string(r.Pos), "enterprise is required")
+			v.required(string(r.Pos), "enterprise")
 			continue
 		}
 		e := v.intIn(join(string(r.Pos), "enterprise"), r.Enterprise, 0, math.MaxUint32, -1)
@@ -185,7 +185,7 @@ func (v *validator) vendors(at string, list []rawVendor) []VendorOpts {
 			p := string(o.Pos)
 			code := v.intIn(join(p, "code"), o.Code, 1, math.MaxUint16, 0)
 			if o.Code == nil {
-				v.errorf(p, "code is required")
+				v.required(p, "code")
 			}
 			var data []byte
 			switch {
@@ -224,7 +224,7 @@ func (v *validator) dnr(at string, prio *int64, adn *string, addrs []string, par
 	}
 	ok := true
 	if adn == nil {
-		v.errorf(at, "adn is required")
+		v.required(at, "adn")
 		ok = false
 	} else if n, good := normDomain(*adn); !good {
 		v.errorf(join(at, "adn"), "%q is not a valid domain name", *adn)
@@ -312,7 +312,9 @@ func parseHex(s string) ([]byte, error) {
 
 type errHex string
 
-func (e errHex) Error() string { return strconv.Quote(string(e)) + " is not hex bytes (e.g. \"0a0b0c\" or \"0a:0b:0c\")" }
+func (e errHex) Error() string {
+	return strconv.Quote(string(e)) + " is not hex bytes (e.g. \"0a0b0c\" or \"0a:0b:0c\")"
+}
 
 func (v *validator) duid(r *rawDUID) DUID {
 	at := string(r.Pos)
@@ -336,14 +338,14 @@ func (v *validator) duid(r *rawDUID) DUID {
 		}
 	case "en":
 		if r.Enterprise == nil {
-			v.errorf(at, "enterprise is required with type = \"en\"")
+			v.required(at, "enterprise")
 		} else {
 			d.Enterprise = uint32(v.intIn(key("enterprise"), r.Enterprise, 0, math.MaxUint32, 0))
 		}
 		d.ID = v.duidBytes(key("id"), at, r.ID, 1, maxDUIDLen-6)
 	case "uuid":
 		if r.UUID == nil {
-			v.errorf(at, "uuid is required with type = \"uuid\"")
+			v.required(at, "uuid")
 		} else if b, err := parseHex(strings.ReplaceAll(*r.UUID, "-", "")); err != nil || len(b) != 16 {
 			v.errorf(key("uuid"), "%q is not a UUID (8-4-4-4-12 hex digits)", *r.UUID)
 		} else {
@@ -357,7 +359,7 @@ func (v *validator) duid(r *rawDUID) DUID {
 
 func (v *validator) duidBytes(path, table string, s *string, lo, hi int) []byte {
 	if s == nil {
-		v.errorf(table, "id is required")
+		v.required(table, "id")
 		return nil
 	}
 	b, err := parseHex(*s)

@@ -214,7 +214,7 @@ func (v *validator) raPrefix(r *rawPrefix) (Prefix, bool) {
 	}
 	ok := true
 	if r.Prefix == nil {
-		v.errorf(at, "prefix is required")
+		v.required(at, "prefix")
 		ok = false
 	} else if p.Prefix, ok = v.prefix(key("prefix"), *r.Prefix); ok {
 		p.Auto = p.Prefix.Addr().IsUnspecified()
@@ -258,7 +258,7 @@ func (v *validator) route(r *rawRoute, def uint32) (Route, bool) {
 		Line:         v.lines.line(at),
 	}
 	if r.Prefix == nil {
-		v.errorf(at, "prefix is required")
+		v.required(at, "prefix")
 		return rt, false
 	}
 	var ok bool
@@ -312,7 +312,7 @@ func (v *validator) pref64(r *rawPREF64, def uint32) (PREF64, bool) {
 		Line:     v.lines.line(at),
 	}
 	if r.Prefix == nil {
-		v.errorf(at, "prefix is required")
+		v.required(at, "prefix")
 		return o, false
 	}
 	p, ok := v.prefix(join(at, "prefix"), *r.Prefix)
