@@ -13,20 +13,20 @@ import (
 type tokKind uint8
 
 const (
-	tEOF      tokKind = iota
-	tLBrace           // {
-	tRBrace           // }
-	tSemi             // ;
-	tSlash            // /
-	tKeyword          // a keyword; text is lower-cased
-	tNumber           // unsigned decimal that fits 32 bits
-	tSigned           // -digits
-	tDecimal          // digits.digits
-	tAddr             // IPv6 address (no zone, no dotted quad)
-	tNotAddr          // !IPv6 address
-	tString           // any other run of string characters
-	tQuoted           // "..." with the quotes kept, as radvd keeps them
-	tBad              // a character or number radvd's scanner rejects
+	tEOF     tokKind = iota
+	tLBrace          // {
+	tRBrace          // }
+	tSemi            // ;
+	tSlash           // /
+	tKeyword         // a keyword; text is lower-cased
+	tNumber          // unsigned decimal that fits 32 bits
+	tSigned          // -digits
+	tDecimal         // digits.digits
+	tAddr            // IPv6 address (no zone, no dotted quad)
+	tNotAddr         // !IPv6 address
+	tString          // any other run of string characters
+	tQuoted          // "..." with the quotes kept, as radvd keeps them
+	tBad             // a character or number radvd's scanner rejects
 )
 
 var kindNames = [...]string{

@@ -1,0 +1,114 @@
+// Package radvdconf reads radvd.conf files (radvd 2.21's grammar) into
+// radish's validated configuration model, config.Config, so that radish can
+// stand in for /usr/sbin/radvd with an unchanged configuration.
+//
+// # Contract
+//
+// Parse and ParseFile return either a Result whose Config is fully
+// defaulted and validated, or an ErrorList with every problem found, each
+// printed in radvd's own format "FILE:LINE error: MESSAGE". Parsing goes on
+// after most errors (up to 50) so that one run reports several. Non-fatal
+// remarks (deprecated keywords, ignored 6LoWPAN blocks, adjusted values) are
+// returned as Warnings. Settings radvd has but the model lacks are kept in
+// Result.Extras. The parser is a hand-written lexer and recursive-descent
+// parser; it never panics on any input (see FuzzParse).
+//
+// # Grammar
+//
+// Tokens follow radvd's scanner.l: '#' starts a comment to the end of the
+// line; spaces, tabs and newlines are insignificant; '{', '}', ';' and '/'
+// are punctuation; every other run of letters, digits and
+// `~!@#$%^&*()_-+=:[]<>,.?\ is one word, classified as a keyword
+// (case-insensitive, as in radvd 2.21), an unsigned 32-bit number, a
+// negative number, a decimal (digits.digits), an IPv6 address (hex digits
+// and colons: no zone, no dotted quad), a negated address (!ADDR) or a
+// plain string. "..." is a quoted string.
+//
+//	file       = { interface }
+//	interface  = "interface" NAME "{" { option | block } "}" ";"
+//	block      = "prefix" ADDR "/" LEN [ "{" { prefixopt } "}" ] ";"
+//	           | "route" ADDR "/" LEN "{" { routeopt } "}" ";"
+//	           | "RDNSS" ADDR { ADDR } "{" { rdnssopt } "}" ";"
+//	           | "DNSSL" NAME { NAME } "{" { dnsslopt } "}" ";"
+//	           | "clients" "{" ( ADDR | "!" ADDR ) ";" { ... } "}" ";"
+//	           | "AdvRASrcAddress" "{" ADDR ";" { ADDR ";" } "}" ";"
+//	           | "nat64prefix" ADDR "/" LEN [ "{" [ "AdvValidLifetime" N ";" ] "}" ] ";"
+//	           | "autoignoreprefixes" "{" ADDR "/" LEN ";" { ... } "}" ";"
+//	           | "abro" ADDR [ "/" LEN ] "{" { abroopt } "}" ";"
+//	           | "lowpanco" "{" { lowpancoopt } "}" ";"
+//
+// Options are KEYWORD VALUE ";" where VALUE is on|off, a number, seconds
+// (number or decimal: MaxRtrAdvInterval, MinRtrAdvInterval,
+// MinDelayBetweenRAs), a lifetime (number or "infinity" = 0xffffffff),
+// low|medium|high, or a string (AdvCaptivePortalAPI, Base6Interface,
+// Base6to4Interface). Every interface, prefix, route, RDNSS and DNSSL option
+// of radvd.conf(5) 2.21 is accepted, including those Debian's radvd 2.19
+// rejects (RemoveAdvOnExit, nat64prefix, UnrestrictedUnicast,
+// AdvRASolicitedUnicast, AdvDHCPv6PDPreferred, AdvCaptivePortalAPI,
+// autoignoreprefixes, "!ADDR" clients), plus AdvSNACRouterFlag.
+// AdvRDNSSPreference and AdvRDNSSOpen are accepted and ignored with a
+// warning, as radvd does; so is the deprecated "abro ADDR/LEN" form.
+// lowpanco and abro are accepted with a warning: radish does not send the
+// 6LoWPAN options (their values are in Result.Extras).
+//
+// # Defaults
+//
+// radvd's defaults apply (see the model's field comments). The
+// "3×MaxRtrAdvInterval" defaults of AdvRouteLifetime, AdvRDNSSLifetime,
+// AdvDNSSLLifetime and the nat64prefix lifetime (capped at 65528) use the
+// MaxRtrAdvInterval in force at the line where the block starts, because
+// radvd computes them when it reads the block's first line: a route written
+// before "MaxRtrAdvInterval 30;" gets 1800 s, one written after it 90 s.
+// AdvDefaultLifetime (3×Max, at most 65535), MinRtrAdvInterval (0.33×Max)
+// and HomeAgentLifetime (= AdvDefaultLifetime) are computed after the whole
+// interface block is read, also as radvd does. A prefix whose address is
+// all zeros (::/64) without Base6Interface or Base6to4Interface is
+// automatic (config.Prefix.Auto). Host bits of prefixes are masked off.
+//
+// # Checks
+//
+// Checks radvd makes while parsing are errors here too: prefix and route
+// lengths over 128, AdvPreferredLifetime above AdvValidLifetime,
+// Base6Interface with a prefix length other than 64, nat64prefix lengths
+// other than 32/40/48/56/64/96, all-zeros nat64prefix, NAT64 lifetime above
+// 65528, more than 127 RDNSS addresses, DNSSL characters other than
+// letters, digits, '-' and '.', an empty AdvCaptivePortalAPI, a duplicate
+// interface. The checks radvd makes only when it sets an interface up
+// (interface.c; "radvd -c" does not run them) are errors at parse time
+// here; the list is on finishInterface in check.go. Limits are radvd
+// 2.21's, with RFC 8319: MaxRtrAdvInterval up to 65535 s and
+// AdvDefaultLifetime up to 65535 s (radvd 2.19: 1800 and 9000). The upper
+// bound of AdvLinkMTU (the link's MTU) is left to run time.
+//
+// # Deviations from radvd
+//
+//   - A file with no interface (empty, or only comments) is accepted with
+//     a warning; radvd rejects it.
+//   - A carriage return is white space, so CRLF files load; radvd rejects
+//     them. A comment on the last line needs no final newline (radvd's
+//     scanner then reads the '#' as a string and fails).
+//   - Quotes around an interface name (or Base6Interface /
+//     Base6to4Interface) are removed with a warning; radvd keeps them in
+//     the name and so never finds the link.
+//   - Interface names longer than 15 characters are errors; radvd
+//     truncates them silently. A name containing '*', '?' or '[' is a glob
+//     pattern (config.Interface.Pattern); radvd treats it literally.
+//   - AdvCurHopLimit above 255 and HomeAgentPreference above 65535 are
+//     errors; radvd truncates them. AdvRAMTU outside 1280..131072 is
+//     clamped as in radvd, but with a warning.
+//   - Preferences (AdvDefaultPreference, AdvRoutePreference) accept low,
+//     medium, high, -1 and -0; radvd also takes other negative numbers and
+//     sends them as the reserved value.
+//   - DNSSL names must also have no empty label (a..b), labels of at most
+//     63 and names of at most 253 characters; they are lower-cased and
+//     lose a trailing dot.
+//   - When MinRtrAdvInterval is not given, its default is raised to the
+//     3 s floor (0.03 s with Mobile IPv6) if 0.33×Max would fall below it;
+//     radvd uses 0.33×Max and then fails its own check (for Max < 9.1 s).
+//   - AdvRDNSSLifetime below MaxRtrAdvInterval is a warning, as in radvd
+//     2.19 (2.21 does not check it).
+//   - The per-block address lists (clients, AdvRASrcAddress) keep file
+//     order; radvd stores each list reversed.
+//   - Numbers above 0xffffffff are errors, as in radvd; so is every
+//     character outside the token classes above (form feed, tab is fine).
+package radvdconf
