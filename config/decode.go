@@ -186,6 +186,9 @@ func schemaKeys() []string {
 			if name == "" || f.Type == posType {
 				continue
 			}
+			if prefix == "dhcpv6.defaults" && strings.HasSuffix(f.Tag.Get("toml"), ",link") {
+				continue
+			}
 			key := join(prefix, name)
 			keys = append(keys, key)
 			ft := f.Type

@@ -112,3 +112,5 @@ func diffValue(path string, a, b reflect.Value) string {
 func fmtValue(v reflect.Value) string {
 	return strings.ReplaceAll(fmt.Sprintf("%v", v.Interface()), "\n", " ")
 }
+
+func fmtAny(v any) string { return fmt.Sprint(v) }

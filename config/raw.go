@@ -165,7 +165,8 @@ type rawDHCPDNR struct {
 }
 
 // rawLinkDHC is [interface.dhcpv6] and [dhcpv6.defaults]. Lists are
-// pointers so that an explicit empty list overrides the defaults.
+// pointers so that an explicit empty list overrides the defaults. Keys
+// tagged "link" are rejected in [dhcpv6.defaults].
 type rawLinkDHC struct {
 	Pos             pos
 	DNSServers      *[]string     `toml:"dns_servers"`
@@ -182,8 +183,8 @@ type rawLinkDHC struct {
 	AlwaysSend      *[]optionRef  `toml:"always_send"`
 	SetOtherConfig  *bool         `toml:"set_other_config"`
 	DNSInRA         *bool         `toml:"dns_in_ra"`
-	InterfaceID     *string       `toml:"interface_id"`
-	LinkAddresses   *[]string     `toml:"link_addresses"`
+	InterfaceID     *string       `toml:"interface_id,link"`
+	LinkAddresses   *[]string     `toml:"link_addresses,link"`
 }
 
 type rawVendor struct {
