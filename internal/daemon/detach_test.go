@@ -1,0 +1,326 @@
+package daemon_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/radish-net/radish/internal/daemon"
+)
+
+// launch runs the test binary as a fake radvd launcher (path as argv[0]
+// resolution input, argv as given) and returns its exit code and stderr.
+func launch(t *testing.T, path string, argv []string, env ...string) (int, string) {
+	t.Helper()
+	cmd := &exec.Cmd{Path: path, Args: argv, Env: append(os.Environ(), env...)}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	// The launcher's stdout must be released by the daemon (callers wait
+	// for EOF on it), so read it to EOF: this hangs if the child keeps it.
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { io.Copy(io.Discard, out); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("launcher's stdout still open after 15s: the daemon did not detach")
+	}
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatal(err)
+	}
+	return cmd.ProcessState.ExitCode(), stderr.String()
+}
+
+// adopt registers cleanup for a detached child pid: SIGKILL and reap if
+// it is still around. The test process is a subreaper, so it is our child.
+func adopt(t *testing.T, pid int) {
+	t.Cleanup(func() {
+		if daemon.ProcessAlive(pid) {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+		reap(pid, 5*time.Second)
+	})
+}
+
+// reap waits for an adopted child to exit and returns its wait status.
+func reap(pid int, d time.Duration) (syscall.WaitStatus, bool) {
+	deadline := time.Now().Add(d)
+	for {
+		var ws syscall.WaitStatus
+		got, err := syscall.Wait4(pid, &ws, syscall.WNOHANG, nil)
+		if got == pid {
+			return ws, true
+		}
+		if err != nil || time.Now().After(deadline) {
+			return 0, false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func readPid(t *testing.T, pidfile string) int {
+	t.Helper()
+	b, err := os.ReadFile(pidfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`^[1-9][0-9]*\n$`).Match(b) {
+		t.Fatalf("pidfile holds %q, want decimal pid and newline", b)
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	return pid
+}
+
+func stop(t *testing.T, pid int) syscall.WaitStatus {
+	t.Helper()
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	ws, ok := reap(pid, 10*time.Second)
+	if !ok {
+		t.Fatalf("daemon %d did not exit on SIGTERM", pid)
+	}
+	return ws
+}
+
+func procStat(t *testing.T, pid int) []string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
+}
+
+func TestDetachContract(t *testing.T) {
+	dir := t.TempDir()
+	pidfile := filepath.Join(dir, "radvd.pid")
+	self, err := filepath.Abs(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	argv := []string{self, "-C", filepath.Join(dir, "router 1.conf"), "-p", pidfile, "-m", "syslog", "-d1"}
+	code, stderr := launch(t, self, argv, roleEnv+"=daemon")
+	if code != 0 {
+		t.Fatalf("launcher exit %d: %s", code, stderr)
+	}
+	// The pidfile is complete when the launcher has exited.
+	pid := readPid(t, pidfile)
+	adopt(t, pid)
+	proc := "/proc/" + strconv.Itoa(pid)
+
+	if !daemon.ProcessAlive(pid) {
+		t.Fatalf("daemon %d not running", pid)
+	}
+	for fd := 0; fd <= 2; fd++ {
+		l, err := os.Readlink(proc + "/fd/" + strconv.Itoa(fd))
+		if err != nil || l != "/dev/null" {
+			t.Errorf("fd %d -> %q (%v), want /dev/null", fd, l, err)
+		}
+	}
+	cmdline, _ := os.ReadFile(proc + "/cmdline")
+	if want := strings.Join(argv, "\x00") + "\x00"; string(cmdline) != want {
+		t.Errorf("cmdline %q, want %q", cmdline, want)
+	}
+	exe, _ := os.Readlink(proc + "/exe")
+	if wantExe, _ := filepath.EvalSymlinks(self); exe != wantExe {
+		t.Errorf("exe %q, want %q", exe, wantExe)
+	}
+	if st := procStat(t, pid); st[3] != strconv.Itoa(pid) {
+		t.Errorf("session %s, want %d (setsid)", st[3], pid)
+	}
+	child, _ := os.ReadFile(pidfile + ".child")
+	if string(child) != "marker=false detached=true\n" {
+		t.Errorf("child reported %q: the marker must be gone from its environment", child)
+	}
+	if fi, err := os.Stat(pidfile); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("pidfile mode %v (%v), want 0644", fi.Mode(), err)
+	}
+
+	ws := stop(t, pid)
+	if !ws.Exited() || ws.ExitStatus() != 0 {
+		t.Errorf("daemon ended with %v, want exit 0", ws)
+	}
+	if _, err := os.Stat(pidfile); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("pidfile left behind after SIGTERM: %v", err)
+	}
+}
+
+// TestDetachPathLookup starts the launcher the way a shell does for a bare
+// command name found in PATH, from a copy of the binary named radvd: the
+// child must be the same file, named radvd by the kernel.
+func TestDetachPathLookup(t *testing.T) {
+	bin := t.TempDir()
+	radvd := filepath.Join(bin, "radvd")
+	copyFile(t, os.Args[0], radvd)
+	pidfile := filepath.Join(t.TempDir(), "radvd.pid")
+	code, stderr := launch(t, radvd, []string{"radvd", "-p", pidfile}, roleEnv+"=daemon", "PATH="+bin)
+	if code != 0 {
+		t.Fatalf("launcher exit %d: %s", code, stderr)
+	}
+	pid := readPid(t, pidfile)
+	adopt(t, pid)
+	proc := "/proc/" + strconv.Itoa(pid)
+	if exe, _ := os.Readlink(proc + "/exe"); exe != radvd {
+		t.Errorf("exe %q, want %q", exe, radvd)
+	}
+	if comm, _ := os.ReadFile(proc + "/comm"); string(comm) != "radvd\n" {
+		t.Errorf("comm %q, want radvd", comm)
+	}
+	if cmdline, _ := os.ReadFile(proc + "/cmdline"); string(cmdline) != "radvd\x00-p\x00"+pidfile+"\x00" {
+		t.Errorf("cmdline %q", cmdline)
+	}
+	stop(t, pid)
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDetachFailures(t *testing.T) {
+	self, _ := filepath.Abs(os.Args[0])
+	tests := []struct {
+		role string
+		env  []string
+		want string
+	}{
+		{"fail", nil, "radvd: radvd.conf:3: syntax error\nexiting, failed to read config file\n"},
+		{"exit", nil, "stopped before it was ready: exit status 3"},
+		{"hang", []string{timeoutEnv + "=300ms"}, "not ready after 300ms, killed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.role, func(t *testing.T) {
+			pidfile := filepath.Join(t.TempDir(), "radvd.pid")
+			code, stderr := launch(t, self, []string{self, "-p", pidfile}, append(tt.env, roleEnv+"="+tt.role)...)
+			if code != 1 {
+				t.Errorf("launcher exit %d, want 1", code)
+			}
+			if !strings.Contains(stderr, tt.want) {
+				t.Errorf("stderr %q, want it to contain %q", stderr, tt.want)
+			}
+			if m := regexp.MustCompile(`process (\d+)`).FindStringSubmatch(stderr); m != nil {
+				pid, _ := strconv.Atoi(m[1])
+				if daemon.ProcessAlive(pid) {
+					t.Errorf("child %d still running", pid)
+				}
+			}
+			if _, err := os.Stat(pidfile); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("pidfile exists after failure: %v", err)
+			}
+		})
+	}
+	// Fail's child exits on its own and was reparented to us: reap it.
+	for {
+		if pid, _ := syscall.Wait4(-1, nil, syscall.WNOHANG, nil); pid <= 0 {
+			break
+		}
+	}
+}
+
+func TestDetachReplacesStalePidfile(t *testing.T) {
+	self, _ := filepath.Abs(os.Args[0])
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ name, content string }{
+		{"dead pid", strconv.Itoa(gone.Process.Pid) + "\n"},
+		{"live pid of another program", strconv.Itoa(os.Getpid()) + "\n"},
+		{"garbage", "radvd\n"},
+		{"empty", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pidfile := filepath.Join(t.TempDir(), "radvd.pid")
+			if err := os.WriteFile(pidfile, []byte(tt.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			code, stderr := launch(t, self, []string{self, "-p", pidfile}, roleEnv+"=daemon")
+			if code != 0 {
+				t.Fatalf("launcher exit %d: %s", code, stderr)
+			}
+			pid := readPid(t, pidfile)
+			adopt(t, pid)
+			if fi, _ := os.Stat(pidfile); fi.Mode().Perm() != 0o644 {
+				t.Errorf("mode %v, want 0644", fi.Mode())
+			}
+			stop(t, pid)
+		})
+	}
+}
+
+// TestRestartWhileOldExits is nova-network's sequence: SIGTERM to the
+// running instance and, at once, a new instance on the same pidfile while
+// the old one is still sending its final advertisements.
+func TestRestartWhileOldExits(t *testing.T) {
+	self, _ := filepath.Abs(os.Args[0])
+	pidfile := filepath.Join(t.TempDir(), "radvd.pid")
+	argv := []string{self, "-C", "/etc/radvd.conf", "-p", pidfile}
+	env := []string{roleEnv + "=daemon", stopDelayEnv + "=700ms"}
+	if code, stderr := launch(t, self, argv, env...); code != 0 {
+		t.Fatalf("first launcher exit %d: %s", code, stderr)
+	}
+	old := readPid(t, pidfile)
+	adopt(t, old)
+	if err := syscall.Kill(old, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	code, stderr := launch(t, self, argv, env...)
+	if code != 0 {
+		t.Fatalf("second launcher exit %d while the old instance exits: %s", code, stderr)
+	}
+	cur := readPid(t, pidfile)
+	adopt(t, cur)
+	if cur == old {
+		t.Fatal("pidfile still names the old instance")
+	}
+	if !daemon.ProcessAlive(old) {
+		t.Log("old instance exited before the new one was ready; the overlap was not exercised")
+	}
+	if ws, ok := reap(old, 10*time.Second); !ok || ws.ExitStatus() != 0 {
+		t.Fatalf("old instance: exited %v %v", ok, ws)
+	}
+	if got := readPid(t, pidfile); got != cur {
+		t.Errorf("after the old instance exited the pidfile holds %d, want the new %d", got, cur)
+	}
+	stop(t, cur)
+	if _, err := os.Stat(pidfile); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("pidfile left after the new instance stopped: %v", err)
+	}
+}
+
+func TestReadyWithoutDetach(t *testing.T) {
+	if daemon.Detached() {
+		t.Fatal("test process reports itself detached")
+	}
+	if err := daemon.Ready(); err != nil {
+		t.Errorf("Ready in a foreground process: %v", err)
+	}
+	if err := daemon.Fail("x"); err != nil {
+		t.Errorf("Fail in a foreground process: %v", err)
+	}
+}
