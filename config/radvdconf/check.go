@@ -64,9 +64,14 @@ func (p *parser) finishInterface(s *ifaceState) {
 	hi := ra.MaxInterval * 3 / 4
 	if !s.minSet {
 		// radvd's default is 0.33×Max, which falls below the 3 s floor for
-		// Max < 9.1 s and then fails its own check; radish raises the
-		// default to the floor instead (documented deviation).
-		ra.MinInterval = max(ra.MaxInterval*dfltMinIntervalPercent/100, min(lo, hi))
+		// Max < 9.1 s and then fails its own check. RFC 4861 §6.2.1 makes
+		// the default Max itself below 9 s; like radish's TOML format, use
+		// the largest value the RFC allows, 0.75×Max (documented deviation).
+		if ra.MaxInterval < 9*time.Second {
+			ra.MinInterval = hi
+		} else {
+			ra.MinInterval = ra.MaxInterval * dfltMinIntervalPercent / 100
+		}
 	}
 	if maxOK && (ra.MinInterval < lo || ra.MinInterval > hi) {
 		p.errorf(s.lineOf("minrtradvinterval"),
@@ -110,7 +115,12 @@ func (p *parser) finishInterface(s *ifaceState) {
 	ra.DefaultLifetime = time.Duration(min(s.dl, maxDefaultLifetime)) * time.Second
 
 	if !s.haSet {
+		// radvd's default is AdvDefaultLifetime, which may exceed the
+		// 65520 s maximum; like radish's TOML format, cap it.
 		s.ha = min(s.dl, 0xffff)
+		if ra.HomeAgentInfo {
+			s.ha = min(s.ha, maxHomeAgentLifetime)
+		}
 	}
 	if ra.HomeAgentInfo && (s.ha < minHomeAgentLifetime || s.ha > maxHomeAgentLifetime) {
 		p.errorf(s.lineOf("homeagentlifetime"), "HomeAgentLifetime for %s (%d) must be between %d and %d",

@@ -62,8 +62,9 @@
 // AdvDefaultLifetime (3×Max, at most 65535), MinRtrAdvInterval (0.33×Max)
 // and HomeAgentLifetime (= AdvDefaultLifetime) are computed after the whole
 // interface block is read, also as radvd does. A prefix whose address is
-// all zeros (::/64) without Base6Interface or Base6to4Interface is
-// automatic (config.Prefix.Auto). Host bits of prefixes are masked off.
+// written as all zeros (::/64) is automatic (config.Prefix.Auto), as in
+// radish's TOML format; Base6Interface and Base6to4Interface, when set,
+// decide where its bits come from. Host bits of prefixes are masked off.
 //
 // # Checks
 //
@@ -102,9 +103,12 @@
 //   - DNSSL names must also have no empty label (a..b), labels of at most
 //     63 and names of at most 253 characters; they are lower-cased and
 //     lose a trailing dot.
-//   - When MinRtrAdvInterval is not given, its default is raised to the
-//     3 s floor (0.03 s with Mobile IPv6) if 0.33×Max would fall below it;
-//     radvd uses 0.33×Max and then fails its own check (for Max < 9.1 s).
+//   - When MinRtrAdvInterval is not given and MaxRtrAdvInterval is below
+//     9 s, the default is 0.75×Max (RFC 4861 §6.2.1 asks for Max, which is
+//     out of range); radvd uses 0.33×Max and then fails its own 3 s check.
+//     When HomeAgentLifetime is not given with AdvHomeAgentInfo on, its
+//     default (AdvDefaultLifetime) is capped at 65520 s; radvd fails.
+//     Both match radish's TOML format.
 //   - AdvRDNSSLifetime below MaxRtrAdvInterval is a warning, as in radvd
 //     2.19 (2.21 does not check it).
 //   - The per-block address lists (clients, AdvRASrcAddress) keep file

@@ -189,6 +189,14 @@ func TestModel(t *testing.T) {
 			i.RA.DNSSL = []config.DNSSL{{Domains: []string{"example.org", "lab.example.com"}, Lifetime: 1800, Flush: true, Line: 11}}
 			return []config.Interface{i}
 		}},
+		{"edge_short_interval.conf", func() []config.Interface {
+			i := iface("eth0", 4, 6)
+			i.RA.SendAdvert = true
+			i.RA.MinInterval = 4500 * time.Millisecond
+			i.RA.DefaultLifetime = 6 * time.Second
+			i.RA.HomeAgentLifetime = 6
+			return []config.Interface{i}
+		}},
 		{"accept_empty_file.conf", func() []config.Interface { return nil }},
 	}
 	for _, tt := range tests {

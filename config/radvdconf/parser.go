@@ -14,7 +14,8 @@ import (
 type Result struct {
 	// Config is the validated, defaulted model; Interfaces are in file order.
 	Config *config.Config
-	// Warnings lists non-fatal remarks in file order.
+	// Warnings lists non-fatal remarks in file order; their String forms
+	// are also in Config.Warnings.
 	Warnings []Warning
 	// Extras holds, per interface and in the same order as
 	// Config.Interfaces, the radvd settings the model has no field for.
@@ -63,10 +64,19 @@ func ParseFile(path string) (*Result, error) {
 // in messages and as Config.Source). On failure the error is an ErrorList.
 func Parse(file string, src []byte) (*Result, error) {
 	p := &parser{file: file, toks: lex(src)}
-	p.cfg = &config.Config{Source: file, Log: config.Log{Format: "text", Level: "info"}}
+	p.cfg = &config.Config{Source: file}
+	// radvd.conf has no server-wide settings: take radish's defaults for
+	// them (logging, DHCPv6 server identity and limits) from the TOML
+	// loader, which owns them.
+	if base, err := config.Parse(file, nil); err == nil {
+		p.cfg.DHCPv6, p.cfg.Log = base.DHCPv6, base.Log
+	}
 	p.grammar()
 	if len(p.errs) > 0 {
 		return nil, p.errs
+	}
+	for _, w := range p.warns {
+		p.cfg.Warnings = append(p.cfg.Warnings, w.String())
 	}
 	return &Result{Config: p.cfg, Warnings: p.warns, Extras: p.extras}, nil
 }

@@ -63,7 +63,10 @@ func (p *parser) prefixBlock(s *ifaceState) bool {
 	if pi.Base6Interface != "" && pfx.Bits() != 64 {
 		p.errorf(kw.line, "prefix %s: only /64 is allowed with Base6Interface", pfx)
 	}
-	pi.Auto = addr.IsUnspecified() && pi.Base6Interface == "" && pi.Base6to4Interface == ""
+	// As in the TOML format, Auto marks the all-zeros address whatever
+	// else the block says; Base6Interface and Base6to4Interface take
+	// precedence over it when the prefix is built.
+	pi.Auto = addr.IsUnspecified()
 	if pi.RouterAddr {
 		s.mipv6Use = true
 	}

@@ -1,0 +1,80 @@
+package radvdconf_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/radish-net/radish/config"
+	"github.com/radish-net/radish/config/radvdconf"
+)
+
+// clearLines zeroes the Line fields, which differ between the radvd.conf
+// and the TOML rendering of the same configuration.
+func clearLines(ifcs []config.Interface) {
+	for i := range ifcs {
+		ra := &ifcs[i].RA
+		ifcs[i].Line = 0
+		for j := range ra.Prefixes {
+			ra.Prefixes[j].Line = 0
+		}
+		for j := range ra.Routes {
+			ra.Routes[j].Line = 0
+		}
+		for j := range ra.RDNSS {
+			ra.RDNSS[j].Line = 0
+		}
+		for j := range ra.DNSSL {
+			ra.DNSSL[j].Line = 0
+		}
+		for j := range ra.PREF64 {
+			ra.PREF64[j].Line = 0
+		}
+	}
+}
+
+// TestTOMLRoundTrip translates every accepted corpus file to radish TOML
+// with config.Encode and reads it back with config.Parse: both formats
+// must describe the same model, so "radish convert" loses nothing.
+func TestTOMLRoundTrip(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.conf")
+	n := 0
+	for _, file := range files {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := radvdconf.Parse(file, src)
+		if err != nil || len(res.Config.Interfaces) == 0 {
+			continue
+		}
+		n++
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := config.Encode(&buf, res.Config); err != nil {
+				t.Fatal(err)
+			}
+			back, err := config.Parse("converted.toml", buf.Bytes())
+			if err != nil {
+				t.Fatalf("config.Parse of the encoded TOML: %v\n%s", err, buf.String())
+			}
+			want := res.Config.Interfaces
+			got := back.Interfaces
+			clearLines(want)
+			clearLines(got)
+			if len(got) != len(want) {
+				t.Fatalf("%d interfaces back, want %d\n%s", len(got), len(want), buf.String())
+			}
+			for i := range want {
+				if !reflect.DeepEqual(got[i], want[i]) {
+					t.Errorf("interface %s differs after the TOML round trip:\n got %+v\nwant %+v\n%s", want[i].Name, got[i], want[i], buf.String())
+				}
+			}
+		})
+	}
+	if n == 0 {
+		t.Fatal("no accepted corpus file")
+	}
+}
