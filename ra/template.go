@@ -42,6 +42,8 @@ type patch struct {
 	size int        // option length in bytes
 }
 
+// patchable reports whether options of type t have a lifetime a Template
+// can set.
 func patchable(t OptionType) bool {
 	switch t {
 	case TypePrefixInfo, TypeRouteInfo, TypeRDNSS, TypeDNSSL, TypePREF64, TypeDNR:
@@ -71,10 +73,25 @@ func (t *Template) add(i int, o OptionSpec) error {
 		return err
 	}
 	t.b = b
-	if patchable(o.OptionType()) {
-		t.patches = append(t.patches, patch{opt: i, typ: o.OptionType(), off: off, size: len(b) - off})
+	// Only options encoded by this package's own value types are
+	// patchable: a RawOption (or a foreign OptionSpec) of a patchable type
+	// may not have the field where the RFC puts it.
+	size := len(b) - off
+	if _, raw := o.(RawOption); !raw && patchable(o.OptionType()) && size >= minPatchSize(o.OptionType()) {
+		t.patches = append(t.patches, patch{opt: i, typ: o.OptionType(), off: off, size: size})
 	}
 	return nil
+}
+
+// minPatchSize is the option size needed to hold the patched fields.
+func minPatchSize(t OptionType) int {
+	switch t {
+	case TypePrefixInfo:
+		return 32
+	case TypePREF64:
+		return 16
+	}
+	return 8
 }
 
 // PerRA reports whether options of type typ describe the link or the

@@ -209,6 +209,11 @@ func TestSplit(t *testing.T) {
 	if _, err := ra.Split(h, opts, 16+16+31); !errors.Is(err, ra.ErrTooBig) {
 		t.Fatalf("tiny budget: %v, want ErrTooBig", err)
 	}
+	// A raw option of a patchable type is copied, never patched.
+	rt, err := ra.Compile(h, []ra.OptionSpec{ra.RawOption{Type: ra.TypePrefixInfo, Body: []byte{64}}})
+	if err != nil || rt.Has(0) || rt.SetLifetime(rt.AppendTo(nil), 0, 1) {
+		t.Fatalf("raw PIO treated as patchable (%v)", err)
+	}
 	// Builder errors surface.
 	if _, err := ra.Split(h, []ra.OptionSpec{ra.RDNSS{}}, budget); !errors.Is(err, ra.ErrInvalid) {
 		t.Fatalf("bad option: %v, want ErrInvalid", err)
