@@ -6,8 +6,8 @@ import "errors"
 // hold.
 const MaxSetCodes = 64
 
-// ErrTooManyCodes: an OptionSet was given more than MaxSetCodes distinct
-// option codes.
+// ErrTooManyCodes is returned by NewOptionSet when given more than
+// MaxSetCodes distinct option codes.
 var ErrTooManyCodes = errors.New("dhcpv6: too many option codes in option set")
 
 // OptionSet is a link's configured options, encoded once on the control
