@@ -51,8 +51,9 @@ type DetachConfig struct {
 // keeps the pipe for Ready and Fail, and returns parent=false.
 //
 // The path re-executed is os.Args[0] if it contains a slash, otherwise
-// os.Args[0] looked up in PATH as the shell did, and os.Executable only if
-// both fail. It is deliberately not /proc/self/exe: the kernel names the
+// os.Args[0] looked up in PATH as the shell did — provided that path is
+// the file actually running; else os.Executable (the running file's
+// resolved path). It is deliberately not /proc/self/exe: the kernel names the
 // process (comm) after the basename of the path given to execve, so
 // /proc/self/exe would make it "exe" and break "pidof radvd"; and after a
 // package upgrade /proc/self/exe is the deleted old binary. Callers check
@@ -63,8 +64,9 @@ func Detach(cfg DetachConfig) (parent bool, err error) {
 	if v, ok := os.LookupEnv(EnvNotifyFD); ok {
 		os.Unsetenv(EnvNotifyFD)
 		fd, err := strconv.Atoi(v)
-		if err != nil || fd < 3 {
-			return false, fmt.Errorf("daemon: bad %s=%q", EnvNotifyFD, v)
+		var st syscall.Stat_t
+		if err != nil || fd < 3 || syscall.Fstat(fd, &st) != nil || st.Mode&syscall.S_IFMT != syscall.S_IFIFO {
+			return false, fmt.Errorf("daemon: %s=%q does not name the readiness pipe", EnvNotifyFD, v)
 		}
 		syscall.CloseOnExec(fd)
 		notifyMu.Lock()
@@ -153,16 +155,26 @@ func waitBriefly(cmd *exec.Cmd) string {
 	}
 }
 
-// selfPath finds the path this process was started as; see Detach.
+// selfPath finds the path this process was started as; see Detach. The
+// candidate from os.Args[0] is used only if it is the very file running
+// (argv[0] can differ from the executed path: exec -a, or a caller that
+// passes "radvd" as argv[0] with an explicit path while another radvd
+// comes first in PATH); otherwise os.Executable is used.
 func selfPath() (string, error) {
 	a0 := os.Args[0]
-	if strings.ContainsRune(a0, '/') {
-		return a0, nil
-	}
-	if a0 != "" {
+	cand := a0
+	if !strings.ContainsRune(a0, '/') && a0 != "" {
 		p, err := exec.LookPath(a0)
-		if err == nil || (errors.Is(err, exec.ErrDot) && p != "") {
-			return p, nil
+		if err != nil && !(errors.Is(err, exec.ErrDot) && p != "") {
+			p = ""
+		}
+		cand = p
+	}
+	if cand != "" {
+		running, rerr := os.Stat("/proc/self/exe")
+		found, ferr := os.Stat(cand)
+		if rerr != nil || ferr == nil && os.SameFile(running, found) {
+			return cand, nil
 		}
 	}
 	return os.Executable()

@@ -190,6 +190,25 @@ func TestDetachPathLookup(t *testing.T) {
 	stop(t, pid)
 }
 
+// TestDetachDecoyInPath gives argv[0] "radvd" while another radvd comes
+// first in PATH: the child must be the running binary, not the decoy.
+func TestDetachDecoyInPath(t *testing.T) {
+	self, _ := filepath.EvalSymlinks(os.Args[0])
+	bin := t.TempDir()
+	copyFile(t, "/bin/true", filepath.Join(bin, "radvd"))
+	pidfile := filepath.Join(t.TempDir(), "radvd.pid")
+	code, stderr := launch(t, self, []string{"radvd", "-p", pidfile}, roleEnv+"=daemon", "PATH="+bin)
+	if code != 0 {
+		t.Fatalf("launcher exit %d: %s", code, stderr)
+	}
+	pid := readPid(t, pidfile)
+	adopt(t, pid)
+	if exe, _ := os.Readlink("/proc/" + strconv.Itoa(pid) + "/exe"); exe != self {
+		t.Errorf("exe %q, want the running binary %q", exe, self)
+	}
+	stop(t, pid)
+}
+
 func copyFile(t *testing.T, from, to string) {
 	t.Helper()
 	b, err := os.ReadFile(from)
