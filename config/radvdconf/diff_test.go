@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -72,6 +73,14 @@ func TestDifferential(t *testing.T) {
 			}
 			if radishOK != radvdOK {
 				t.Errorf("radish accepted=%v (%v), radvd accepted=%v (%s)", radishOK, perr, radvdOK, strings.TrimSpace(radvdMsg))
+			}
+			// Where radvd reports a syntax error in its FILE:LINE form,
+			// radish's first error names the same line.
+			if m := regexp.MustCompile(regexp.QuoteMeta(file) + `:(\d+) error:`).FindStringSubmatch(radvdMsg); m != nil && perr != nil {
+				var list radvdconf.ErrorList
+				if errors.As(perr, &list) && strconv.Itoa(list[0].Line) != m[1] {
+					t.Errorf("radish's first error is on line %d, radvd's on line %s: %v", list[0].Line, m[1], perr)
+				}
 			}
 		})
 	}

@@ -103,8 +103,12 @@ func (p *parser) next() token {
 }
 
 func (p *parser) errorf(line int, format string, args ...any) {
+	e := &Error{File: p.file, Line: line, Msg: fmt.Sprintf(format, args...)}
+	if n := len(p.errs); n > 0 && *p.errs[n-1] == *e {
+		return // the same bad token seen again while recovering
+	}
 	if len(p.errs) < maxErrors {
-		p.errs = append(p.errs, &Error{File: p.file, Line: line, Msg: fmt.Sprintf(format, args...)})
+		p.errs = append(p.errs, e)
 	}
 }
 
