@@ -98,6 +98,7 @@ type Engine struct {
 	dirty    []*link
 	pubDirty bool
 	sendBuf  []byte
+	sendMeta iface.Meta
 	readers  sync.WaitGroup
 }
 

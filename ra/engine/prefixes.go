@@ -19,6 +19,9 @@ func (e *Engine) compileInput(l *link, now time.Time, final bool) *compileInput 
 		switch {
 		case p.Auto:
 			for _, a := range l.addrs {
+				if !a.validEnd.IsZero() && !a.validEnd.After(now) {
+					continue // expired; the kernel's delete event is on its way
+				}
 				if pfx, ok := autoPrefix(a.Addr, p, l.cfg.RA.AutoIgnore); ok {
 					addAuto(in, auto, p, pfx, a.validEnd, a.prefEnd)
 				}

@@ -168,10 +168,13 @@ func (e *Engine) send(l *link, dst netip.Addr, now time.Time) {
 		return
 	}
 	zero := l.fwdOff && l.cfg.RA.ForwardingCheck
-	m := iface.Meta{IfIndex: l.k.Index, Src: l.src, Dst: dst, HopLimit: 255}
+	// The Meta lives in the Engine: a local would escape through the
+	// interface call and allocate.
+	m := &e.sendMeta
 	for i := range l.tmpl.pkts {
+		*m = iface.Meta{IfIndex: l.k.Index, Src: l.src, Dst: dst, HopLimit: 255}
 		e.sendBuf = l.tmpl.render(e.sendBuf, l.tmpl.pkts[i], zero, l.effective, now)
-		if _, err := l.conn.WriteTo(e.sendBuf, &m); err != nil {
+		if _, err := l.conn.WriteTo(e.sendBuf, m); err != nil {
 			e.counters.RASendErrors.Add(1)
 			continue
 		}

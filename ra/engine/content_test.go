@@ -1,0 +1,421 @@
+package engine_test
+
+import (
+	"net/netip"
+	"slices"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/mdlayher/ndp"
+
+	"github.com/radish-net/radish/config"
+	"github.com/radish-net/radish/iface"
+	"github.com/radish-net/radish/ra"
+)
+
+func autoLink() *config.Config {
+	return oneLink(func(i *config.Interface) {
+		i.RA.Prefixes = []config.Prefix{{Prefix: netip.MustParsePrefix("::/64"), Auto: true, OnLink: true, Autonomous: true, ValidLifetime: 86400, PreferredLifetime: 14400}}
+		i.RA.AutoIgnore = []netip.Prefix{netip.MustParsePrefix("2001:db8:ffff::/48")}
+	})
+}
+
+func lastRA(t *testing.T, c *fakeConn, idx int) *ndp.RouterAdvertisement {
+	t.Helper()
+	got := ras(c, idx, time.Time{})
+	if len(got) == 0 {
+		t.Fatal("no RA sent")
+	}
+	return decode(t, got[len(got)-1])
+}
+
+// fresh solicits an RA by unicast RS and returns the answer.
+func fresh(t *testing.T, h *harness, idx int) *ndp.RouterAdvertisement {
+	t.Helper()
+	at := time.Now()
+	h.rs(idx, netip.MustParseAddr("fe80::f00d"), 255)
+	time.Sleep(time.Second)
+	for _, s := range ras(h.conn, idx, at) {
+		if s.m.Dst == netip.MustParseAddr("fe80::f00d") {
+			return decode(t, s)
+		}
+	}
+	t.Fatal("RS not answered")
+	return nil
+}
+
+func TestAutomaticPrefixes(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startEngine(t, autoLink())
+		h.addLink(2, "eth0")
+		h.addAddr(2, netip.MustParsePrefix("2001:db8:ffff:1::1/64"), iface.Infinite, iface.Infinite) // ignored
+		h.addAddr(2, netip.MustParsePrefix("2001:db8:2::1/56"), iface.Infinite, iface.Infinite)      // wrong length
+		h.synced()
+		time.Sleep(time.Minute)
+		if p := prefixes(lastRA(t, h.conn, 2)); len(p) != 0 {
+			t.Fatalf("prefixes %v, want none (ignored and /56 only)", p)
+		}
+		// A global /64 with finite lifetimes appears: advertised fast,
+		// lifetimes capped by the address's remaining lifetimes.
+		add := time.Now()
+		h.addAddr(2, netip.MustParsePrefix("2001:db8:1::1/64"), 3600, 1800)
+		time.Sleep(time.Second)
+		got := ras(h.conn, 2, add)
+		if len(got) == 0 {
+			t.Fatal("no fast RA after an address was added")
+		}
+		p := prefixes(decode(t, got[0]))[netip.MustParseAddr("2001:db8:1::")]
+		if p == nil || p.ValidLifetime > 3600*time.Second || p.ValidLifetime < 3598*time.Second ||
+			p.PreferredLifetime > 1800*time.Second || p.PreferredLifetime < 1798*time.Second {
+			t.Fatalf("prefix %+v, want valid ≈ 3600s, preferred ≈ 1800s", p)
+		}
+		time.Sleep(20 * time.Minute)
+		p = prefixes(fresh(t, h, 2))[netip.MustParseAddr("2001:db8:1::")]
+		if p == nil || p.ValidLifetime > 2400*time.Second || p.ValidLifetime < 2000*time.Second {
+			t.Fatalf("after 20 min: prefix %+v, want valid counting down (≈ 2400s or less)", p)
+		}
+		// The address goes away: RFC 9096 withdrawal.
+		del := time.Now()
+		h.w.events <- iface.Event{Kind: iface.AddrDelete, Addr: iface.Addr{IfIndex: 2, Prefix: netip.MustParsePrefix("2001:db8:1::1/64")}}
+		time.Sleep(time.Second)
+		got = ras(h.conn, 2, del)
+		if len(got) == 0 {
+			t.Fatal("no fast RA after the address was removed")
+		}
+		p = prefixes(decode(t, got[0]))[netip.MustParseAddr("2001:db8:1::")]
+		if p == nil || p.PreferredLifetime != 0 || p.ValidLifetime > 2400*time.Second || p.ValidLifetime == 0 {
+			t.Fatalf("withdrawn prefix %+v, want preferred 0 and the remaining valid lifetime", p)
+		}
+		st, _ := h.e.Status()
+		if len(st) != 1 || len(st[0].Withdrawn) != 1 || len(st[0].Prefixes) != 0 {
+			t.Errorf("status %+v, want one withdrawn prefix", st)
+		}
+		time.Sleep(30 * time.Minute)
+		p2 := prefixes(fresh(t, h, 2))[netip.MustParseAddr("2001:db8:1::")]
+		if p2 == nil || p2.ValidLifetime >= p.ValidLifetime {
+			t.Fatalf("withdrawn prefix %+v 30 min later, want a smaller valid lifetime than %v", p2, p.ValidLifetime)
+		}
+		time.Sleep(time.Hour)
+		if p := prefixes(lastRA(t, h.conn, 2)); len(p) != 0 {
+			t.Errorf("prefixes %v after the valid lifetime ran out, want none", p)
+		}
+		h.stop()
+	})
+}
+
+func TestWithdrawalCappedAtTwoHours(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startEngine(t, autoLink())
+		h.addLink(2, "eth0")
+		h.addAddr(2, netip.MustParsePrefix("2001:db8:1::1/64"), iface.Infinite, iface.Infinite)
+		h.synced()
+		time.Sleep(time.Minute)
+		h.w.events <- iface.Event{Kind: iface.AddrDelete, Addr: iface.Addr{IfIndex: 2, Prefix: netip.MustParsePrefix("2001:db8:1::1/64")}}
+		time.Sleep(time.Second)
+		p := prefixes(lastRA(t, h.conn, 2))[netip.MustParseAddr("2001:db8:1::")]
+		if p == nil || p.PreferredLifetime != 0 || p.ValidLifetime > 2*time.Hour || p.ValidLifetime < 2*time.Hour-5*time.Second {
+			t.Fatalf("withdrawn prefix %+v, want preferred 0, valid ≈ 2h", p)
+		}
+		// Coming back ends the withdrawal.
+		h.addAddr(2, netip.MustParsePrefix("2001:db8:1::1/64"), iface.Infinite, iface.Infinite)
+		time.Sleep(4 * time.Second) // MinDelayBetweenRAs after the last fast RA
+		p = prefixes(lastRA(t, h.conn, 2))[netip.MustParseAddr("2001:db8:1::")]
+		if p == nil || p.PreferredLifetime != 14400*time.Second || p.ValidLifetime != 86400*time.Second {
+			t.Fatalf("prefix back: %+v, want the configured lifetimes", p)
+		}
+		h.stop()
+	})
+}
+
+func TestDecrementLifetimes(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startEngine(t, oneLink(func(i *config.Interface) {
+			i.RA.Prefixes[0].DecrementLifetime = true
+			i.RA.Prefixes[0].ValidLifetime, i.RA.Prefixes[0].PreferredLifetime = 7200, 3600
+		}))
+		h.addLink(2, "eth0")
+		h.synced()
+		time.Sleep(time.Hour)
+		p := prefixes(fresh(t, h, 2))[netip.MustParseAddr("2001:db8:1::")]
+		if p.ValidLifetime > 3600*time.Second || p.ValidLifetime < 3000*time.Second || p.PreferredLifetime > 600*time.Second {
+			t.Fatalf("after ~1h: %+v, want valid ≈ 7200-elapsed, preferred ≈ 3600-elapsed", p)
+		}
+		h.e.ResetDecrementingLifetimes()
+		time.Sleep(time.Second)
+		h.rs(2, netip.MustParseAddr("fe80::9"), 255)
+		time.Sleep(time.Second)
+		p = prefixes(lastRA(t, h.conn, 2))[netip.MustParseAddr("2001:db8:1::")]
+		if p.ValidLifetime < 7190*time.Second || p.PreferredLifetime < 3590*time.Second {
+			t.Fatalf("after reset: %+v, want ≈ 7200/3600 again", p)
+		}
+		h.stop()
+	})
+}
+
+func TestReloadChangedRDNSS(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := oneLink(func(i *config.Interface) {
+			i.RA.RDNSS = []config.RDNSS{{Servers: []netip.Addr{netip.MustParseAddr("2001:db8::53")}, Lifetime: 1800, Flush: true}}
+		})
+		h := startEngine(t, cfg)
+		h.addLink(2, "eth0")
+		h.addLink(3, "eth1") // not configured
+		h.synced()
+		time.Sleep(5 * time.Minute)
+		// Same configuration again: no fast RAs.
+		same := time.Now()
+		h.e.Reload(oneLink(func(i *config.Interface) {
+			i.RA.RDNSS = []config.RDNSS{{Servers: []netip.Addr{netip.MustParseAddr("2001:db8::53")}, Lifetime: 1800, Flush: true}}
+		}))
+		time.Sleep(time.Second)
+		if n := len(ras(h.conn, 2, same)); n != 0 {
+			t.Errorf("%d RAs after reloading an identical configuration, want 0", n)
+		}
+		at := time.Now()
+		next := oneLink(func(i *config.Interface) {
+			i.RA.RDNSS = []config.RDNSS{{Servers: []netip.Addr{netip.MustParseAddr("2001:db8::5353")}, Lifetime: 1800, Flush: true}}
+		})
+		next.Interfaces = append(next.Interfaces, baseInterface("eth1"))
+		h.e.Reload(next)
+		time.Sleep(5 * time.Second)
+		got := ras(h.conn, 2, at)
+		if len(got) == 0 {
+			t.Fatal("no fast RA after reload")
+		}
+		var servers []netip.Addr
+		for _, o := range decode(t, got[0]).Options {
+			if r, ok := o.(*ndp.RecursiveDNSServer); ok {
+				servers = append(servers, r.Servers...)
+			}
+		}
+		if !slices.Equal(servers, []netip.Addr{netip.MustParseAddr("2001:db8::5353")}) {
+			t.Errorf("RDNSS after reload %v, want [2001:db8::5353]", servers)
+		}
+		if len(ras(h.conn, 3, at)) == 0 {
+			t.Error("link added by the reload is not served")
+		}
+		h.stop()
+	})
+}
+
+func finalCfg() *config.Config {
+	return oneLink(func(i *config.Interface) {
+		dep := staticPrefix("2001:db8:2::/64")
+		dep.DeprecatePrefix = true
+		i.RA.Prefixes = append(i.RA.Prefixes, dep)
+		i.RA.Routes = []config.Route{
+			{Prefix: netip.MustParsePrefix("2001:db8:100::/48"), Lifetime: 1800, RemoveOnExit: true},
+			{Prefix: netip.MustParsePrefix("2001:db8:200::/48"), Lifetime: 1800},
+		}
+		i.RA.RDNSS = []config.RDNSS{{Servers: []netip.Addr{netip.MustParseAddr("2001:db8::53")}, Lifetime: 1800, Flush: true}}
+		i.RA.DNSSL = []config.DNSSL{{Domains: []string{"example.net"}, Lifetime: 1800, Flush: true}}
+	})
+}
+
+// checkFinal asserts s is the final RA of finalCfg.
+func checkFinal(t *testing.T, s sent) {
+	t.Helper()
+	if s.m.Dst != netip.MustParseAddr("ff02::1") {
+		t.Errorf("final RA to %v, want ff02::1", s.m.Dst)
+	}
+	r := decode(t, s)
+	if r.RouterLifetime != 0 {
+		t.Errorf("final RA router lifetime %v, want 0", r.RouterLifetime)
+	}
+	p := prefixes(r)
+	if k := p[netip.MustParseAddr("2001:db8:1::")]; k == nil || k.PreferredLifetime != 14400*time.Second {
+		t.Errorf("final RA kept prefix %+v, want unchanged lifetimes", k)
+	}
+	if d := p[netip.MustParseAddr("2001:db8:2::")]; d == nil || d.PreferredLifetime != 0 || d.ValidLifetime != 7200*time.Second {
+		t.Errorf("final RA deprecated prefix %+v, want preferred 0, valid 7200s", d)
+	}
+	routes := map[netip.Addr]time.Duration{}
+	var rdnss, dnssl []time.Duration
+	for _, o := range r.Options {
+		switch o := o.(type) {
+		case *ndp.RouteInformation:
+			routes[o.Prefix] = o.RouteLifetime
+		case *ndp.RecursiveDNSServer:
+			rdnss = append(rdnss, o.Lifetime)
+		case *ndp.DNSSearchList:
+			dnssl = append(dnssl, o.Lifetime)
+		}
+	}
+	if routes[netip.MustParseAddr("2001:db8:100::")] != 0 || routes[netip.MustParseAddr("2001:db8:200::")] != 1800*time.Second {
+		t.Errorf("final RA routes %v, want RemoveRoute one at 0 and the other kept", routes)
+	}
+	if !slices.Equal(rdnss, []time.Duration{0}) || !slices.Equal(dnssl, []time.Duration{0}) {
+		t.Errorf("final RA RDNSS %v DNSSL %v, want flushed (0)", rdnss, dnssl)
+	}
+}
+
+func TestShutdownFinalRA(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startEngine(t, finalCfg())
+		h.addLink(2, "eth0")
+		h.synced()
+		time.Sleep(5 * time.Minute)
+		at := time.Now()
+		h.e.Stop()
+		if err := <-h.done; err != nil {
+			t.Fatal(err)
+		}
+		got := ras(h.conn, 2, at)
+		if len(got) != 1 {
+			t.Fatalf("%d RAs at shutdown, want 1 final RA", len(got))
+		}
+		checkFinal(t, got[0])
+		if n := h.e.Counters().RAFinal.Load(); n != 1 {
+			t.Errorf("RAFinal %d, want 1", n)
+		}
+		if !h.conn.isClosed() {
+			t.Error("Run returned without closing its Conn")
+		}
+		h.cancel()
+	})
+}
+
+func TestReloadRemovingLinkSendsFinalRA(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := finalCfg()
+		cfg.Interfaces = append(cfg.Interfaces, baseInterface("eth1"))
+		h := startEngine(t, cfg)
+		h.addLink(2, "eth0")
+		h.addLink(3, "eth1")
+		h.synced()
+		time.Sleep(5 * time.Minute)
+		at := time.Now()
+		h.e.Reload(&config.Config{Interfaces: []config.Interface{baseInterface("eth1")}})
+		time.Sleep(time.Hour)
+		got := ras(h.conn, 2, at)
+		if len(got) != 1 {
+			t.Fatalf("%d RAs on the removed link, want exactly 1 final RA", len(got))
+		}
+		checkFinal(t, got[0])
+		if n := len(ras(h.conn, 3, at)); n < 5 {
+			t.Errorf("remaining link sent %d RAs in an hour", n)
+		}
+		h.stop()
+	})
+}
+
+func TestSplitLargeRA(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startEngine(t, oneLink(func(i *config.Interface) {
+			i.RA.Prefixes = nil
+			for n := range 60 {
+				i.RA.Prefixes = append(i.RA.Prefixes, staticPrefix("2001:db8:"+hex(n)+"::/64"))
+			}
+			for n := range 10 {
+				i.RA.RDNSS = append(i.RA.RDNSS, config.RDNSS{Servers: []netip.Addr{netip.MustParseAddr("2001:db8::" + hex(n+1))}, Lifetime: 600})
+			}
+			i.RA.LinkMTU = 1500
+		}))
+		h.addLink(2, "eth0")
+		h.synced()
+		time.Sleep(time.Second)
+		h.stop()
+		got := ras(h.conn, 2, h.start)
+		first := []sent{}
+		for _, s := range got {
+			if s.at.Equal(got[0].at) {
+				first = append(first, s)
+			}
+		}
+		if len(first) < 2 {
+			t.Fatalf("%d RAs for 60 prefixes, want a split set", len(first))
+		}
+		seen := map[netip.Addr]bool{}
+		servers := 0
+		for _, s := range first {
+			if len(s.b) > 1280-40 {
+				t.Errorf("RA of %d bytes exceeds the 1240-byte budget", len(s.b))
+			}
+			r := decode(t, s)
+			if r.RouterLifetime != 1800*time.Second || r.CurrentHopLimit != 64 {
+				t.Errorf("split RA header %+v, want the full header", r)
+			}
+			mtu := false
+			for _, o := range r.Options {
+				switch o := o.(type) {
+				case *ndp.PrefixInformation:
+					seen[o.Prefix] = true
+				case *ndp.RecursiveDNSServer:
+					servers += len(o.Servers)
+				case *ndp.MTU:
+					mtu = true
+				}
+			}
+			if !mtu {
+				t.Error("split RA without the MTU option")
+			}
+		}
+		if len(seen) != 60 || servers != 10 {
+			t.Errorf("split set carries %d prefixes and %d servers, want 60 and 10", len(seen), servers)
+		}
+	})
+}
+
+func TestClientsList(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a, b := netip.MustParseAddr("fe80::a"), netip.MustParseAddr("fe80::b")
+		h := startEngine(t, oneLink(func(i *config.Interface) {
+			i.RA.Clients = []netip.Addr{a}
+			i.RA.Deny = []netip.Addr{b}
+		}))
+		h.addLink(2, "eth0")
+		h.synced()
+		time.Sleep(2 * time.Minute)
+		for _, s := range ras(h.conn, 2, h.start) {
+			if s.m.Dst != a {
+				t.Fatalf("RA to %v with a clients list, want only unicast to %v", s.m.Dst, a)
+			}
+		}
+		at := time.Now()
+		h.rs(2, netip.MustParseAddr("fe80::c"), 255) // not listed
+		h.rs(2, b, 255)                              // denied
+		h.rs(2, netip.IPv6Unspecified(), 255)        // not listed
+		time.Sleep(time.Second)
+		if n := len(ras(h.conn, 2, at)); n != 0 {
+			t.Errorf("%d answers to unlisted sources", n)
+		}
+		h.rs(2, a, 255)
+		time.Sleep(time.Second)
+		if got := ras(h.conn, 2, at); len(got) != 1 || got[0].m.Dst != a {
+			t.Errorf("answers %+v, want one unicast to the listed client", got)
+		}
+		h.stop()
+		if n := h.e.Counters().RSDroppedClients.Load(); n != 3 {
+			t.Errorf("RSDroppedClients %d, want 3", n)
+		}
+	})
+}
+
+func TestInvalidRSCounted(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startEngine(t, oneLink(nil))
+		h.addLink(2, "eth0")
+		h.synced()
+		time.Sleep(2 * time.Minute)
+		at := time.Now()
+		host := netip.MustParseAddr("fe80::9")
+		h.rs(2, host, 64) // hop limit
+		h.conn.in <- inbound{[]byte{133, 1, 0, 0, 0, 0, 0, 0}, iface.Meta{IfIndex: 2, Src: host, HopLimit: 255}}
+		h.conn.in <- inbound{[]byte{133, 0, 0, 0}, iface.Meta{IfIndex: 2, Src: host, HopLimit: 255}}
+		h.conn.in <- inbound{[]byte{133, 0, 0, 0, 0, 0, 0, 0, 1, 0}, iface.Meta{IfIndex: 2, Src: host, HopLimit: 255}}
+		slla, _ := ra.AppendRouterSolicit(nil, ra.SourceLinkLayerAddr([]byte{2, 0, 0, 0, 0, 9}))
+		h.conn.in <- inbound{slla, iface.Meta{IfIndex: 2, Src: netip.IPv6Unspecified(), HopLimit: 255}}
+		h.rs(9, host, 255) // unknown link
+		time.Sleep(time.Second)
+		if n := len(ras(h.conn, 2, at)); n != 0 {
+			t.Errorf("%d answers to invalid RSes", n)
+		}
+		h.stop()
+		c := h.e.Counters()
+		got := []uint64{c.RSInvalidHopLimit.Load(), c.RSInvalidCode.Load(), c.RSInvalidLength.Load(), c.RSInvalidOption.Load(), c.RSInvalidSLLA.Load(), c.RSDroppedNotServed.Load()}
+		if !slices.Equal(got, []uint64{1, 1, 1, 1, 1, 1}) {
+			t.Errorf("hop/code/length/option/slla/notserved counters %v, want 1 each", got)
+		}
+	})
+}

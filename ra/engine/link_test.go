@@ -1,0 +1,223 @@
+package engine_test
+
+import (
+	"net/netip"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/radish-net/radish/config"
+	"github.com/radish-net/radish/iface"
+	"github.com/radish-net/radish/ra/engine"
+)
+
+func TestForwardingOffLifetimeZero(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startEngine(t, oneLink(nil))
+		h.sys.SetIPv6("eth0", "forwarding", "0")
+		h.addLink(2, "eth0")
+		h.synced()
+		time.Sleep(time.Minute)
+		got := ras(h.conn, 2, h.start)
+		if len(got) == 0 {
+			t.Fatal("no RAs")
+		}
+		for _, s := range got {
+			if r := decode(t, s); r.RouterLifetime != 0 {
+				t.Fatalf("router lifetime %v while forwarding is off, want 0", r.RouterLifetime)
+			}
+		}
+		on := time.Now()
+		h.sys.SetIPv6("eth0", "forwarding", "1")
+		time.Sleep(engine.DefaultForwardingInterval + time.Second)
+		got = ras(h.conn, 2, on)
+		if len(got) == 0 {
+			t.Fatal("no fast RA after forwarding came back")
+		}
+		if r := decode(t, got[0]); r.RouterLifetime != 1800*time.Second {
+			t.Errorf("router lifetime %v after forwarding came back, want 1800s", r.RouterLifetime)
+		}
+		off := time.Now()
+		h.sys.SetIPv6("eth0", "forwarding", "0")
+		time.Sleep(engine.DefaultForwardingInterval + time.Second)
+		got = ras(h.conn, 2, off)
+		if len(got) == 0 || decode(t, got[0]).RouterLifetime != 0 {
+			t.Errorf("no fast RA with lifetime 0 after forwarding went off again")
+		}
+		h.stop()
+		if n := h.e.Counters().ForwardingOff.Load(); n != 2 {
+			t.Errorf("ForwardingOff counter %d, want 2", n)
+		}
+	})
+}
+
+func TestLinkLifecycle(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startEngine(t, oneLink(nil))
+		h.synced()
+		time.Sleep(time.Minute)
+		if n := len(h.conn.sentPackets()); n != 0 {
+			t.Fatalf("%d RAs before the link exists", n)
+		}
+		// Appears later.
+		h.addLink(2, "eth0")
+		time.Sleep(time.Second)
+		if len(ras(h.conn, 2, h.start)) == 0 {
+			t.Fatal("no RA after the link appeared")
+		}
+		// Down: silence, RSes not answered.
+		h.w.events <- iface.Event{Kind: iface.LinkUpdate, Link: link(2, "eth0", false)}
+		time.Sleep(time.Second)
+		down := time.Now()
+		h.rs(2, netip.MustParseAddr("fe80::99"), 255)
+		time.Sleep(30 * time.Minute)
+		if n := len(ras(h.conn, 2, down)); n != 0 {
+			t.Fatalf("%d RAs while down", n)
+		}
+		// Up: fast RAs again.
+		up := time.Now()
+		h.w.events <- iface.Event{Kind: iface.LinkUpdate, Link: link(2, "eth0", true)}
+		time.Sleep(40 * time.Second)
+		if n := len(multicastOnly(ras(h.conn, 2, up))); n < 3 {
+			t.Fatalf("%d RAs in 40 s after up, want the initial burst (≥ 3)", n)
+		}
+		if n := h.conn.joinCount(2); n != 2 {
+			t.Errorf("joined ff02::2 %d times, want 2 (first up and up again)", n)
+		}
+		// Deleted, then recreated with a new index.
+		h.w.events <- iface.Event{Kind: iface.LinkDelete, Link: link(2, "eth0", true)}
+		time.Sleep(time.Second)
+		gone := time.Now()
+		time.Sleep(20 * time.Minute)
+		if n := len(ras(h.conn, 2, gone)); n != 0 {
+			t.Fatalf("%d RAs after delete", n)
+		}
+		h.addLink(7, "eth0")
+		time.Sleep(time.Second)
+		if n := len(ras(h.conn, 7, gone)); n == 0 {
+			t.Fatal("recreated link not served")
+		}
+		if n := h.conn.joinCount(7); n != 1 {
+			t.Errorf("recreated link joined ff02::2 %d times, want 1", n)
+		}
+		st, err := h.e.Status()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(st) != 1 || st[0].Index != 7 || !st[0].Served || st[0].Transport != "kernel" {
+			t.Errorf("status %+v, want eth0 index 7 served by kernel", st)
+		}
+		h.stop()
+		if n := h.e.Counters().LinksServed.Load(); n != 0 {
+			t.Errorf("LinksServed %d after stop, want 0", n)
+		}
+	})
+}
+
+func TestPacketTransportFallback(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		pc := newFakeConn()
+		var made atomic.Int32
+		h := startEngine(t, oneLink(nil), func(o *engine.Options) {
+			o.PacketConnFactory = func(l iface.Link) (iface.Conn, error) {
+				if l.Index != 2 || l.Name != "eth0" {
+					t.Errorf("factory called for %+v", l)
+				}
+				made.Add(1)
+				return pc, nil
+			}
+		})
+		// No link-local address yet (DAD still running): packet transport.
+		h.w.events <- iface.Event{Kind: iface.LinkUpdate, Link: link(2, "eth0", true)}
+		h.w.events <- iface.Event{Kind: iface.AddrUpdate, Addr: iface.Addr{IfIndex: 2, Prefix: netip.PrefixFrom(linkLocal(2), 64), Flags: iface.AddrTentative, Valid: iface.Infinite, Preferred: iface.Infinite}}
+		h.synced()
+		time.Sleep(time.Second)
+		if made.Load() != 1 || len(ras(pc, 2, h.start)) == 0 || len(h.conn.sentPackets()) != 0 {
+			t.Fatalf("factory calls %d, packet RAs %d, kernel RAs %d: want RAs on the packet conn",
+				made.Load(), len(ras(pc, 2, h.start)), len(h.conn.sentPackets()))
+		}
+		want := netip.MustParseAddr("fe80::ff:fe00:2") // EUI-64 of 02:00:00:00:00:02
+		if s := ras(pc, 2, h.start)[0]; s.m.Src != want {
+			t.Errorf("packet transport source %v, want %v", s.m.Src, want)
+		}
+		// An RS through the per-link conn is answered.
+		at := time.Now()
+		b := []byte{133, 0, 0, 0, 0, 0, 0, 0}
+		pc.in <- inbound{b, iface.Meta{IfIndex: 2, Src: netip.MustParseAddr("fe80::5"), HopLimit: 255}}
+		time.Sleep(time.Second)
+		if got := ras(pc, 2, at); len(got) != 1 || got[0].m.Dst != netip.MustParseAddr("fe80::5") {
+			t.Errorf("RS on the packet conn: answers %+v", got)
+		}
+		// DAD completes: the kernel takes over, the packet conn is closed.
+		h.addAddr(2, netip.PrefixFrom(linkLocal(2), 64), iface.Infinite, iface.Infinite)
+		time.Sleep(4 * time.Second) // MinDelayBetweenRAs since the last multicast RA
+		if !pc.isClosed() || len(ras(h.conn, 2, h.start)) == 0 {
+			t.Errorf("after DAD: packet conn closed %v, kernel RAs %d", pc.isClosed(), len(ras(h.conn, 2, h.start)))
+		}
+		h.stop()
+	})
+}
+
+func TestPatternThousandLinks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		i := baseInterface("vlan*")
+		i.RA.Prefixes = []config.Prefix{{Prefix: netip.MustParsePrefix("::/64"), Auto: true, OnLink: true, Autonomous: true, ValidLifetime: 86400, PreferredLifetime: 14400}}
+		before := runtime.NumGoroutine()
+		h := startEngine(t, &config.Config{Interfaces: []config.Interface{i}})
+		const n = 1000
+		for idx := 10; idx < 10+n; idx++ {
+			h.addLink(idx, "vlan"+itoa(idx))
+			h.addAddr(idx, netip.MustParsePrefix("2001:db8:"+hex(idx)+"::1/64"), iface.Infinite, iface.Infinite)
+		}
+		h.w.events <- iface.Event{Kind: iface.LinkUpdate, Link: link(5, "eth0", true)} // not configured
+		h.synced()
+		time.Sleep(time.Second)
+		synctest.Wait()
+		if g := runtime.NumGoroutine() - before; g > 4 {
+			t.Errorf("%d goroutines for %d links, want ≤ 4 (loop, reader, watcher, Run)", g, n)
+		}
+		if s := h.e.Counters().LinksServed.Load(); s != n {
+			t.Errorf("LinksServed %d, want %d", s, n)
+		}
+		time.Sleep(30 * time.Minute)
+		h.stop()
+		per := map[int]int{}
+		for _, s := range h.conn.sentPackets() {
+			per[s.m.IfIndex]++
+		}
+		for idx := 10; idx < 10+n; idx++ {
+			if per[idx] < 4 {
+				t.Fatalf("link %d got %d RAs in 30 min, want ≥ 4", idx, per[idx])
+			}
+		}
+		if per[5] != 0 {
+			t.Errorf("unconfigured link got %d RAs", per[5])
+		}
+		// Each link advertises its own automatic prefix.
+		last := ras(h.conn, 500, h.start)
+		if p := prefixes(decode(t, last[0])); p[netip.MustParseAddr("2001:db8:1f4::")] == nil {
+			t.Errorf("vlan500 prefixes %v, want 2001:db8:1f4::/64", p)
+		}
+	})
+}
+
+func itoa(i int) string {
+	return string(appendInt(nil, i))
+}
+
+func appendInt(b []byte, i int) []byte {
+	if i >= 10 {
+		b = appendInt(b, i/10)
+	}
+	return append(b, byte('0'+i%10))
+}
+
+func hex(i int) string {
+	const d = "0123456789abcdef"
+	if i < 16 {
+		return string(d[i])
+	}
+	return hex(i/16) + string(d[i%16])
+}
