@@ -67,7 +67,9 @@ type LogConfig struct {
 // itself, so it could not be pointed at a test socket, and it fails when
 // /dev/log is absent, whereas a daemon started before syslogd must keep
 // running and reconnect. stderr_syslog sends everything to syslog and
-// errors to stderr as well.
+// errors to stderr as well. Create the logger before Chroot: the syslog
+// socket stays connected, but reconnecting after a syslogd restart needs
+// the socket path inside the chroot.
 func NewLogger(c LogConfig) (*slog.Logger, *Output, error) {
 	o := &Output{cfg: c, pid: os.Getpid()}
 	if o.cfg.Ident == "" {
