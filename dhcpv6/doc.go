@@ -24,6 +24,44 @@
 //     blobs the client asked for (plus an always-send set) are copied into
 //     the reply without allocation.
 //
+// # Serving stateless DHCPv6 with this package
+//
+// Control plane, on start and reload: build the server DUID once
+// (AppendDUIDLLT, AppendDUIDEN, AppendDUIDLL, AppendDUIDUUID or AppendDUID)
+// and, per link, encode the configured options with the Append functions
+// (AppendDNSServers, AppendDomainSearch, AppendSNTPServers,
+// AppendNTPServerAddr/Multicast/FQDN, AppendInfoRefreshTime,
+// AppendSolMaxRT, AppendInfMaxRT, AppendVendorOpts, AppendDNR with
+// AppendSvcParams) into one buffer, and compile it with NewOptionSet,
+// passing the always-send codes. Derive the set for Advertise with
+// set.Without(OptInfoRefreshTime).
+//
+// Packet path, per datagram (one receive and one send buffer per loop):
+//
+//	switch dhcpv6.MessageType(pkt[0]) {
+//	case dhcpv6.RelayForward:
+//		err = chain.Parse(pkt)        // chain: a RelayChain owned by the loop
+//		req = chain.Message()
+//		// link: chain.LinkAddress(), else chain.InterfaceID(), else ifindex
+//	default:
+//		req, err = dhcpv6.ParseMessage(pkt)
+//	}
+//	// apply RFC 9915 §16 with req.Type(), req.ServerID() (compare with
+//	// bytes.Equal), req.ClientID(), req.HasIA() ...
+//	out := send[:0]
+//	if relayed {
+//		out = chain.AppendRelayReplyHeaders(out)
+//	}
+//	out = set.AppendReply(out, dhcpv6.Reply, req, serverID)
+//	// for a Solicit: AppendIANA(out, iaid, 0, 0, StatusNoAddrsAvail, msg)
+//	// for each IA_NA option (Option.IAID), then AppendSolMaxRT.
+//	if relayed {
+//		out, err = chain.FinishRelayReply(out)
+//	}
+//
+// Nothing in that path allocates. The RelayChain and the views it returns
+// alias pkt: finish the reply before reading the next datagram into it.
+//
 // The package does no I/O, keeps no state, reads no clock and logs nothing.
 // The server engine that applies RFC 9915's rules lives in dhcpv6/server.
 package dhcpv6

@@ -209,3 +209,16 @@ func (c *RelayChain) LinkAddress() (netip.Addr, bool) {
 	}
 	return netip.Addr{}, false
 }
+
+// InterfaceID returns the Interface-Id of the innermost level that carries
+// one: the relay closest to the client names the client's interface
+// (RFC 9915 §21.18). The server matches it against configured links when
+// no link-address identifies the link.
+func (c *RelayChain) InterfaceID() ([]byte, bool) {
+	for i := c.n - 1; i >= 0; i-- {
+		if c.levels[i].hasIface {
+			return c.levels[i].ifaceID, true
+		}
+	}
+	return nil, false
+}

@@ -70,6 +70,9 @@ func TestRelayChain(t *testing.T) {
 	if !bytes.Equal(c.Message().Bytes(), inner) {
 		t.Error("inner message differs")
 	}
+	if id, ok := c.InterfaceID(); !ok || string(id) != "eth0.10" {
+		t.Errorf("innermost interface-id %q %v", id, ok)
+	}
 	if a, ok := c.LinkAddress(); !ok || a != netip.MustParseAddr("2001:db8:0:1::1") {
 		t.Errorf("innermost non-zero link-address %v %v", a, ok)
 	}
