@@ -107,7 +107,7 @@ func (p *parser) finishInterface(s *ifaceState) {
 	if !s.dlSet {
 		s.dl = uint32(max(1, min(3*ra.MaxInterval/time.Second, maxDefaultLifetime)))
 	}
-	minDL := uint32(max(1, ra.MaxInterval/time.Second))
+	minDL := uint32(max(1, (ra.MaxInterval+time.Second-1)/time.Second)) // radvd compares with the exact Max
 	if maxOK && s.dl != 0 && (s.dl > maxDefaultLifetime || s.dl < minDL) {
 		p.errorf(s.lineOf("advdefaultlifetime"), "AdvDefaultLifetime for %s (%d) must be zero or between %d and %d",
 			name, s.dl, minDL, maxDefaultLifetime)

@@ -36,6 +36,12 @@ func TestErrors(t *testing.T) {
 			[]string{"r.conf:1 error: too many RDNSS servers (128): the upper limit is 127 (RFC 8106 §5.1)"}},
 		{"dnssl label", "interface eth0 { DNSSL " + strings.Repeat("a", 64) + ".example { }; };",
 			[]string{"r.conf:1 error: invalid domain suffix \"" + strings.Repeat("a", 64) + ".example\": label longer than 63 characters"}},
+		{"non-ascii", "interface eth0 {\n\xc3\xa9 };",
+			[]string{"r.conf:2 error: syntax error: unexpected character byte 0xc3"}},
+		{"link name", "interface .. { };",
+			[]string{"r.conf:1 error: \"..\" is not a valid interface name"}},
+		{"decimal max and default lifetime", "interface eth0 { MaxRtrAdvInterval 10.5; AdvDefaultLifetime 10; };",
+			[]string{"r.conf:1 error: AdvDefaultLifetime for eth0 (10) must be zero or between 11 and 65535"}},
 		{"several", "interface eth0 {\n AdvSendAdvert maybe;\n AdvLinkMTU 100;\n};\ninterface eth0 { };\nbogus;",
 			[]string{
 				"r.conf:2 error: syntax error: unexpected string 'maybe', expecting on or off",

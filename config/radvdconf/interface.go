@@ -1,6 +1,7 @@
 package radvdconf
 
 import (
+	"strings"
 	"time"
 
 	"github.com/radish-net/radish/config"
@@ -81,8 +82,11 @@ func (p *parser) interfaceBlock() {
 	} else {
 		p.names[name] = line
 	}
-	if len(name) > maxIfNameLen {
+	switch {
+	case len(name) > maxIfNameLen:
 		p.errorf(line, "interface name %q is longer than %d characters", name, maxIfNameLen)
+	case name == "", name == ".", name == "..", strings.ContainsAny(name, ":/ \t\n"):
+		p.errorf(line, "%q is not a valid interface name", name)
 	}
 	if !p.expect(tLBrace) {
 		p.skipBlock()

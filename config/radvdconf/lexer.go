@@ -145,7 +145,11 @@ func lex(src []byte) []token {
 			}
 			toks = append(toks, classify(string(src[start:i]), line))
 		default:
-			toks = append(toks, token{kind: tBad, text: "unexpected character " + strconv.QuoteRune(rune(c)), line: line})
+			what := strconv.QuoteRune(rune(c))
+			if c >= 0x80 {
+				what = "byte 0x" + strconv.FormatUint(uint64(c), 16)
+			}
+			toks = append(toks, token{kind: tBad, text: "unexpected character " + what, line: line})
 			i++
 		}
 	}
