@@ -23,6 +23,10 @@ func seedFixtures(f *testing.F, relayed bool) {
 			f.Add(b)
 		}
 	}
+	if relayed {
+		f.Add(readHex(f, "dhcrelay-relay-forward.hex"))
+		f.Add(readHex(f, "dhcrelay-relay-forward-interface-id.hex"))
+	}
 	f.Add(deepRelay(33))
 	f.Add([]byte{11, 0, 0, 0, 0, 1, 0, 0})
 }

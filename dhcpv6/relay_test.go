@@ -148,3 +148,53 @@ func TestRelayChainErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestDhcrelayFixtures parses Relay-forwards captured from ISC dhcrelay -6
+// relaying dhclient's Information-request, and answers them.
+func TestDhcrelayFixtures(t *testing.T) {
+	inner := readHex(t, "dhclient-information-request.hex")
+	tests := []struct {
+		file    string
+		ifaceID string
+	}{
+		{"dhcrelay-relay-forward.hex", ""},
+		{"dhcrelay-relay-forward-interface-id.hex", "\x01\x00\x00\x00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			var c dhcpv6.RelayChain
+			if err := c.Parse(readHex(t, tt.file)); err != nil {
+				t.Fatal(err)
+			}
+			l := c.Level(0)
+			if c.Depth() != 1 || l.HopCount() != 0 || l.LinkAddress() != netip.MustParseAddr("2001:db8:1::1") ||
+				l.PeerAddress() != netip.MustParseAddr("fe80::c6:ff:fe00:c") {
+				t.Errorf("depth %d hop %d link %v peer %v", c.Depth(), l.HopCount(), l.LinkAddress(), l.PeerAddress())
+			}
+			id, ok := c.InterfaceID()
+			if ok != (tt.ifaceID != "") || string(id) != tt.ifaceID {
+				t.Errorf("interface-id %x %v", id, ok)
+			}
+			if _, ok := l.RelaySourcePort(); ok {
+				t.Error("dhcrelay 4.4 sends no Relay Source Port")
+			}
+			if !bytes.Equal(c.Message().Bytes(), inner) {
+				t.Errorf("inner message %x", c.Message().Bytes())
+			}
+			out, err := c.AppendRelayReply(nil, keaSet(t, nil).AppendReply(nil, dhcpv6.Reply, c.Message(), keaDUID(t)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := dhcpv6.ParseRelay(out)
+			if err != nil || r.Type() != dhcpv6.RelayReply || r.PeerAddress() != l.PeerAddress() {
+				t.Fatalf("relay-reply %v %v", r.Type(), err)
+			}
+			if rid, _ := r.InterfaceID(); string(rid) != tt.ifaceID {
+				t.Errorf("interface-id not echoed: %x", rid)
+			}
+			if !bytes.Equal(r.RelayMessage(), readHex(t, "kea-reply-to-dhclient.hex")) {
+				t.Error("inner Reply differs from Kea's")
+			}
+		})
+	}
+}

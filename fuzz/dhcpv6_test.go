@@ -85,6 +85,8 @@ func seedDHCPv6(f *testing.F) {
 		}
 		f.Add(r2.ToBytes())
 	}
+	f.Add(dhcpv6Fixture(f, "dhcrelay-relay-forward.hex"))
+	f.Add(dhcpv6Fixture(f, "dhcrelay-relay-forward-interface-id.hex"))
 }
 
 // agreeOptions compares option order and bodies of the identifiers.
