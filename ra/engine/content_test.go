@@ -419,3 +419,74 @@ func TestInvalidRSCounted(t *testing.T) {
 		}
 	})
 }
+
+func TestUnrestrictedUnicast(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a, denied, other := netip.MustParseAddr("fe80::a"), netip.MustParseAddr("fe80::b"), netip.MustParseAddr("fe80::c")
+		h := startEngine(t, oneLink(func(i *config.Interface) {
+			i.RA.Clients = []netip.Addr{a}
+			i.RA.Deny = []netip.Addr{denied}
+			i.RA.UnrestrictedUnicast = true
+		}))
+		h.addLink(2, "eth0")
+		h.synced()
+		time.Sleep(2 * time.Minute)
+		at := time.Now()
+		h.rs(2, other, 255)
+		h.rs(2, denied, 255)
+		time.Sleep(time.Second)
+		got := ras(h.conn, 2, at)
+		if len(got) != 1 || got[0].m.Dst != other {
+			t.Errorf("answers %+v, want one unicast to the unlisted host and none to the denied one", got)
+		}
+		h.stop()
+	})
+}
+
+func TestUnicastOnly(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startEngine(t, oneLink(func(i *config.Interface) { i.RA.UnicastOnly = true }))
+		h.addLink(2, "eth0")
+		h.synced()
+		time.Sleep(time.Hour)
+		if n := len(h.conn.sentPackets()); n != 0 {
+			t.Fatalf("%d unsolicited RAs on a UnicastOnly link", n)
+		}
+		h.rs(2, netip.IPv6Unspecified(), 255)
+		h.rs(2, netip.MustParseAddr("fe80::5"), 255)
+		time.Sleep(time.Second)
+		got := h.conn.sentPackets()
+		if len(got) != 1 || got[0].m.Dst != netip.MustParseAddr("fe80::5") {
+			t.Errorf("sent %+v, want one unicast answer", got)
+		}
+		h.stop()
+		if n := h.e.Counters().RSDroppedUnicast.Load(); n != 1 {
+			t.Errorf("RSDroppedUnicast %d, want 1", n)
+		}
+	})
+}
+
+func TestBase6Interface(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startEngine(t, oneLink(func(i *config.Interface) {
+			i.RA.Prefixes = []config.Prefix{{Prefix: netip.MustParsePrefix("::/64"), Base6Interface: "wan0", OnLink: true, Autonomous: true, ValidLifetime: 86400, PreferredLifetime: 14400}}
+		}))
+		h.addLink(2, "eth0")
+		h.addLink(3, "wan0")
+		h.synced()
+		time.Sleep(time.Minute)
+		if p := prefixes(lastRA(t, h.conn, 2)); len(p) != 0 {
+			t.Fatalf("prefixes %v before wan0 has a global address", p)
+		}
+		h.addAddr(3, netip.MustParsePrefix("2001:db8:77::5/64"), 5000, 4000)
+		time.Sleep(time.Second)
+		p := prefixes(lastRA(t, h.conn, 2))[netip.MustParseAddr("2001:db8:77::")]
+		if p == nil || p.ValidLifetime > 5000*time.Second || p.PreferredLifetime > 4000*time.Second {
+			t.Fatalf("prefix from wan0 %+v, want 2001:db8:77::/64 bounded by the address lifetimes", p)
+		}
+		if n := len(ras(h.conn, 3, h.start)); n != 0 {
+			t.Errorf("%d RAs on the unconfigured base link", n)
+		}
+		h.stop()
+	})
+}

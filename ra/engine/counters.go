@@ -17,7 +17,8 @@ type Counters struct {
 	RSDroppedQueue     atomic.Uint64 // the event loop's queue was full
 	RSDroppedNotServed atomic.Uint64 // the link is not served (unknown, down, no config, AdvSendAdvert off)
 	RSDroppedClients   atomic.Uint64 // the source is not allowed by the clients list
-	RSDroppedBatch     atomic.Uint64 // unicast answer batch full and multicast not allowed
+	RSDroppedBatch     atomic.Uint64 // unicast answer batch full and multicast not allowed (UnicastOnly)
+	RSDroppedUnicast   atomic.Uint64 // needs a multicast answer (source ::) but the link is UnicastOnly
 
 	RAMulticast  atomic.Uint64 // unsolicited multicast RAs (periodic and initial)
 	RAUnicast    atomic.Uint64 // unicast RAs (solicited, or periodic to a clients list)

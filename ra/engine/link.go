@@ -306,6 +306,12 @@ func (e *Engine) startServing(l *link, now time.Time) {
 		e.log.Debug("join ff02::2", "link", l.k.Name, "err", err)
 	}
 	e.checkForwarding(l, true)
+	for i := range l.cfg.RA.Prefixes {
+		if p := &l.cfg.RA.Prefixes[i]; p.Base6to4Interface != "" {
+			e.log.Warn("Base6to4Interface is not supported (no IPv4 addresses from the link watcher); prefix skipped",
+				"link", l.k.Name, "base", p.Base6to4Interface, "line", p.Line)
+		}
+	}
 	if l.effective.IsZero() {
 		l.effective = now
 	}

@@ -22,16 +22,20 @@ func (e *Engine) compileInput(l *link, now time.Time, final bool) *compileInput 
 				if !a.validEnd.IsZero() && !a.validEnd.After(now) {
 					continue // expired; the kernel's delete event is on its way
 				}
-				if pfx, ok := autoPrefix(a.Addr, p, l.cfg.RA.AutoIgnore); ok {
+				if pfx, ok := autoPrefix(a.Addr, p.Prefix.Bits(), l.cfg.RA.AutoIgnore); ok {
 					addAuto(in, auto, p, pfx, a.validEnd, a.prefEnd)
 				}
 			}
 		case p.Base6Interface != "":
+			// As radvd does: the prefixes of the other link's global
+			// addresses (AutoIgnore applies), bounded by their lifetimes.
 			if b := e.linkByName(p.Base6Interface); b != nil {
 				for _, a := range b.addrs {
-					if pfx, ok := base6Prefix(p.Prefix, a.Addr); ok {
+					if !a.validEnd.IsZero() && !a.validEnd.After(now) {
+						continue
+					}
+					if pfx, ok := autoPrefix(a.Addr, a.Prefix.Bits(), l.cfg.RA.AutoIgnore); ok {
 						addAuto(in, auto, p, pfx, a.validEnd, a.prefEnd)
-						break
 					}
 				}
 			}
@@ -40,10 +44,24 @@ func (e *Engine) compileInput(l *link, now time.Time, final bool) *compileInput 
 			// 6to4 prefix is made from is not available. Skipped (logged
 			// once when the link starts being served).
 		default:
-			in.prefixes = append(in.prefixes, prefixAdv{
+			// Like radvd, lifetimes never exceed those of the link's own
+			// addresses in the prefix, when it has any.
+			pa := prefixAdv{
 				prefix: p.Prefix, cfg: p, valid: p.ValidLifetime, preferred: p.PreferredLifetime,
 				decrement: p.DecrementLifetime,
-			})
+			}
+			found := false
+			for _, a := range l.addrs {
+				if a.Prefix.Addr().IsLinkLocalUnicast() || !p.Prefix.Contains(a.Prefix.Addr()) {
+					continue
+				}
+				if !found {
+					pa.validEnd, pa.prefEnd, found = a.validEnd, a.prefEnd, true
+				} else {
+					pa.validEnd, pa.prefEnd = laterEnd(pa.validEnd, a.validEnd), laterEnd(pa.prefEnd, a.prefEnd)
+				}
+			}
+			in.prefixes = append(in.prefixes, pa)
 		}
 	}
 	// RFC 9096 §3.5: automatic prefixes that disappeared keep being
@@ -96,7 +114,15 @@ func (e *Engine) compileInput(l *link, now time.Time, final bool) *compileInput 
 // addAuto adds an automatic prefix once, with lifetimes bounded by the
 // address's own remaining lifetimes.
 func addAuto(in *compileInput, seen map[netip.Prefix]prefixAdv, p *config.Prefix, pfx netip.Prefix, validEnd, prefEnd time.Time) {
-	if _, dup := seen[pfx]; dup {
+	if old, dup := seen[pfx]; dup {
+		// Several addresses in one prefix: the longest-lived bounds it.
+		for i := range in.prefixes {
+			if in.prefixes[i].prefix == pfx && in.prefixes[i].cfg == p {
+				in.prefixes[i].validEnd = laterEnd(old.validEnd, validEnd)
+				in.prefixes[i].prefEnd = laterEnd(old.prefEnd, prefEnd)
+				seen[pfx] = in.prefixes[i]
+			}
+		}
 		return
 	}
 	a := prefixAdv{
@@ -107,15 +133,15 @@ func addAuto(in *compileInput, seen map[netip.Prefix]prefixAdv, p *config.Prefix
 	in.prefixes = append(in.prefixes, a)
 }
 
-// autoPrefix returns the prefix an address contributes to a ::/64 entry:
-// global (not link-local, not multicast), usable, of the configured length,
+// autoPrefix returns the prefix an address contributes to an automatic
+// entry: global (not link-local, not multicast), usable, of length bits,
 // not in AutoIgnore.
-func autoPrefix(a iface.Addr, p *config.Prefix, ignore []netip.Prefix) (netip.Prefix, bool) {
+func autoPrefix(a iface.Addr, bits int, ignore []netip.Prefix) (netip.Prefix, bool) {
 	ip := a.Prefix.Addr()
 	if !ip.Is6() || ip.IsLinkLocalUnicast() || ip.IsMulticast() || ip.IsLoopback() || ip.IsUnspecified() {
 		return netip.Prefix{}, false
 	}
-	if a.Flags&(iface.AddrDADFailed|iface.AddrTemporary) != 0 || a.Prefix.Bits() != p.Prefix.Bits() {
+	if a.Flags&(iface.AddrDADFailed|iface.AddrTemporary) != 0 || a.Prefix.Bits() != bits {
 		return netip.Prefix{}, false
 	}
 	pfx := a.Prefix.Masked()
@@ -125,31 +151,6 @@ func autoPrefix(a iface.Addr, p *config.Prefix, ignore []netip.Prefix) (netip.Pr
 		}
 	}
 	return pfx, true
-}
-
-// base6Prefix combines the configured prefix's bits with bits up to /64 of
-// the base link's global address (radvd Base6Interface): the result is a
-// /64.
-func base6Prefix(cfgPfx netip.Prefix, a iface.Addr) (netip.Prefix, bool) {
-	ip := a.Prefix.Addr()
-	if !ip.Is6() || ip.IsLinkLocalUnicast() || ip.IsMulticast() || a.Flags&(iface.AddrDADFailed|iface.AddrTentative) != 0 {
-		return netip.Prefix{}, false
-	}
-	c := cfgPfx.Addr().As16()
-	b := ip.As16()
-	bits := min(cfgPfx.Bits(), 64)
-	var out [16]byte
-	for i := range 8 {
-		for bit := range 8 {
-			mask := byte(0x80 >> bit)
-			if i*8+bit < bits {
-				out[i] |= c[i] & mask
-			} else {
-				out[i] |= b[i] & mask
-			}
-		}
-	}
-	return netip.PrefixFrom(netip.AddrFrom16(out), 64), true
 }
 
 // stillConfigured reports whether p is still one of cfg's prefixes.
@@ -183,6 +184,17 @@ func (e *Engine) linkByName(name string) *link {
 		}
 	}
 	return nil
+}
+
+// laterEnd returns the later of two lifetime ends, zero meaning infinite.
+func laterEnd(a, b time.Time) time.Time {
+	if a.IsZero() || b.IsZero() {
+		return time.Time{}
+	}
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -21,9 +21,12 @@ type pubLink struct {
 	name    string
 	clients []netip.Addr
 	deny    []netip.Addr
-	own     []netip.Addr // our addresses on the link (loopback filter)
-	expect  *expectation // our advertised values (RFC 4861 §6.2.7)
-	warned  atomicTime   // last inconsistency log
+	// unrestricted (UnrestrictedUnicast): with a clients list, answer
+	// unlisted (but not denied) sources too, as radvd does.
+	unrestricted bool
+	own          []netip.Addr // our addresses on the link (loopback filter)
+	expect       *expectation // our advertised values (RFC 4861 §6.2.7)
+	warned       atomicTime   // last inconsistency log
 }
 
 // rebuildPub republishes the served-link table.
@@ -40,11 +43,12 @@ func (e *Engine) rebuildPub() {
 // publish refreshes l's reader-visible state after a compile.
 func (e *Engine) publish(l *link) {
 	p := &pubLink{
-		ifIndex: l.k.Index,
-		name:    l.k.Name,
-		clients: l.cfg.RA.Clients,
-		deny:    l.cfg.RA.Deny,
-		expect:  newExpectation(l),
+		ifIndex:      l.k.Index,
+		name:         l.k.Name,
+		clients:      l.cfg.RA.Clients,
+		deny:         l.cfg.RA.Deny,
+		unrestricted: l.cfg.RA.UnrestrictedUnicast,
+		expect:       newExpectation(l),
 	}
 	for _, a := range l.addrs {
 		p.own = append(p.own, a.Prefix.Addr())
@@ -158,7 +162,8 @@ func (e *Engine) validateRS(b []byte, m *iface.Meta) (rsEvent, bool) {
 	return rs, true
 }
 
-// allowed applies the clients allow-list and deny-list.
+// allowed applies the clients allow-list and deny-list (radvd
+// `clients { ADDR; !ADDR; };` and UnrestrictedUnicast).
 func (p *pubLink) allowed(src netip.Addr) bool {
 	for _, d := range p.deny {
 		if d == src {
@@ -173,5 +178,5 @@ func (p *pubLink) allowed(src netip.Addr) bool {
 			return true
 		}
 	}
-	return false
+	return p.unrestricted
 }

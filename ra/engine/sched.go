@@ -116,7 +116,7 @@ func (e *Engine) onRS(rs rsEvent, now time.Time) {
 	ra := &l.cfg.RA
 	if rs.src.IsUnspecified() || !ra.SolicitedUnicast {
 		if ra.UnicastOnly {
-			e.counters.RSDroppedBatch.Add(1)
+			e.counters.RSDroppedUnicast.Add(1)
 			return
 		}
 		e.answerMulticast(l, now)
