@@ -308,6 +308,18 @@ func TestOracleParseNDPOutput(t *testing.T) {
 		if err := diffRA(nm, m); err != nil {
 			t.Fatalf("message %d: %v\n%x", i, err, b)
 		}
+		// Our checksum agrees with x/net/icmp's (through ndp).
+		src, dst := netip.MustParseAddr("fe80::1"), netip.IPv6LinkLocalAllNodes()
+		if i%2 == 1 {
+			dst = netip.MustParseAddr("fe80::2:3")
+		}
+		cb, err := ndp.MarshalMessageChecksum(nm, src, dst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := ra.Checksum(src, dst, b), uint16(cb[2])<<8|uint16(cb[3]); got != want {
+			t.Fatalf("message %d: checksum %#04x, x/net/icmp %#04x", i, got, want)
+		}
 		// Our builders re-encode what we decoded to the same bytes.
 		if rb := rebuild(t, m); !bytes.Equal(rb, b) {
 			t.Fatalf("message %d: rebuild\n got %x\nwant %x", i, rb, b)
