@@ -95,6 +95,7 @@ type Engine struct {
 	heap     timerHeap
 	timer    *time.Timer
 	synced   bool
+	base6    bool // some prefix uses Base6Interface
 	dirty    []*link
 	pubDirty bool
 	sendBuf  []byte
@@ -130,10 +131,10 @@ func New(opts Options) (*Engine, error) {
 		stopCh:   make(chan struct{}),
 		done:     make(chan struct{}),
 		closing:  make(chan struct{}),
-		cfg:      opts.Config,
 		links:    make(map[int]*link),
 		sendBuf:  make([]byte, 0, recvBufSize),
 	}
+	e.setConfig(opts.Config)
 	e.pub.Store(&pubTable{links: map[int]*pubLink{}})
 	return e, nil
 }

@@ -107,7 +107,13 @@ func (e *Engine) onEvent(ev iface.Event, now time.Time) {
 		old := l.k
 		l.k = ev.Link
 		if old.Name != ev.Link.Name || l.cfg == nil {
-			l.cfg = e.lookup(ev.Link.Name)
+			if nc := e.lookup(ev.Link.Name); nc != l.cfg {
+				if l.served && nc != nil && l.cfg != nil && nc.Transport != l.cfg.Transport {
+					e.stopServing(l)
+				}
+				l.cfg = nc
+				e.markDirty(l)
+			}
 		}
 		if old.Up != ev.Link.Up && l.served {
 			e.stopServing(l) // restarts with fast RAs when up again
@@ -168,6 +174,9 @@ func (e *Engine) onEvent(ev iface.Event, now time.Time) {
 // refreshDependents re-resolves links whose prefixes are computed from the
 // link called name (Base6Interface).
 func (e *Engine) refreshDependents(name string, now time.Time) {
+	if !e.base6 {
+		return
+	}
 	for _, l := range e.links {
 		if !l.served || l.cfg == nil {
 			continue
@@ -176,6 +185,20 @@ func (e *Engine) refreshDependents(name string, now time.Time) {
 			if l.cfg.RA.Prefixes[i].Base6Interface == name {
 				e.markDirty(l)
 				break
+			}
+		}
+	}
+}
+
+// setConfig installs cfg and notes whether any prefix depends on another
+// link (Base6Interface), so that link events need not scan every link.
+func (e *Engine) setConfig(cfg *config.Config) {
+	e.cfg = cfg
+	e.base6 = false
+	for i := range cfg.Interfaces {
+		for j := range cfg.Interfaces[i].RA.Prefixes {
+			if cfg.Interfaces[i].RA.Prefixes[j].Base6Interface != "" {
+				e.base6 = true
 			}
 		}
 	}
@@ -201,9 +224,8 @@ func (e *Engine) markDirty(l *link) {
 func (e *Engine) refresh(l *link, now time.Time) {
 	if !e.wanted(l) {
 		e.stopServing(l)
-		if l.cfg == nil || !l.k.Up {
-			e.heap.cancel(&l.timers[timerMaint])
-		}
+		e.heap.cancel(&l.timers[timerMaint])
+		l.closeOwn()
 		return
 	}
 	if !l.timers[timerMaint].scheduled() {
@@ -336,7 +358,7 @@ func (e *Engine) stopServing(l *link) {
 
 // applyConfig swaps the configuration on the loop.
 func (e *Engine) applyConfig(cfg *config.Config, now time.Time) {
-	e.cfg = cfg
+	e.setConfig(cfg)
 	for _, l := range e.links {
 		nc := e.lookup(l.k.Name)
 		if l.served && (nc == nil || !nc.RA.SendAdvert) {
@@ -351,6 +373,11 @@ func (e *Engine) applyConfig(cfg *config.Config, now time.Time) {
 			e.markDirty(l)
 		}
 		e.refresh(l, now)
+		// A shorter MaxInterval takes effect now, not after the RA that
+		// was scheduled under the old one.
+		if adv := &l.timers[timerAdvert]; l.served && adv.scheduled() && adv.when.After(now.Add(nc.RA.MaxInterval)) {
+			e.heap.schedule(adv, now.Add(randDuration(nc.RA.MinInterval, nc.RA.MaxInterval)))
+		}
 	}
 	e.log.Info("configuration applied", "source", cfg.Source)
 }

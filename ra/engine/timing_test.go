@@ -261,3 +261,21 @@ func TestCoalescing(t *testing.T) {
 		h.stop()
 	})
 }
+
+func TestReloadShorterIntervalTakesEffect(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startEngine(t, oneLink(nil)) // MaxInterval 600 s
+		h.addLink(2, "eth0")
+		h.synced()
+		time.Sleep(2 * time.Minute)
+		at := time.Now()
+		h.e.Reload(oneLink(func(i *config.Interface) {
+			i.RA.MaxInterval, i.RA.MinInterval = 10*time.Second, 5*time.Second
+		}))
+		time.Sleep(time.Minute)
+		if n := len(ras(h.conn, 2, at)); n < 5 {
+			t.Errorf("%d RAs in the minute after MaxInterval became 10 s, want ≥ 5", n)
+		}
+		h.stop()
+	})
+}
