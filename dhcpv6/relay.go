@@ -92,26 +92,47 @@ func ParseRelay(b []byte) (Relay, error) {
 // Bytes returns the whole relay message level.
 func (r Relay) Bytes() []byte { return r.b }
 
-// Type returns RelayForward or RelayReply.
-func (r Relay) Type() MessageType { return MessageType(r.b[0]) }
+// Type returns RelayForward or RelayReply (0 for the zero Relay).
+func (r Relay) Type() MessageType {
+	if len(r.b) < relayOptionsOff {
+		return 0
+	}
+	return MessageType(r.b[0])
+}
 
 // HopCount returns the hop-count field (RFC 9915 §9.1).
-func (r Relay) HopCount() uint8 { return r.b[relayHopOff] }
+func (r Relay) HopCount() uint8 {
+	if len(r.b) < relayOptionsOff {
+		return 0
+	}
+	return r.b[relayHopOff]
+}
 
 // LinkAddress returns the link-address field (RFC 9915 §9.1): an address
 // identifying the client's link, or :: (RFC 6221 lightweight relays).
 func (r Relay) LinkAddress() netip.Addr {
+	if len(r.b) < relayOptionsOff {
+		return netip.Addr{}
+	}
 	return netip.AddrFrom16([16]byte(r.b[relayLinkOff:relayPeerOff]))
 }
 
 // PeerAddress returns the peer-address field (RFC 9915 §9.1): the address
 // of the client or relay the message came from.
 func (r Relay) PeerAddress() netip.Addr {
+	if len(r.b) < relayOptionsOff {
+		return netip.Addr{}
+	}
 	return netip.AddrFrom16([16]byte(r.b[relayPeerOff:relayOptionsOff]))
 }
 
 // OptionBytes returns the relay level's encoded options.
-func (r Relay) OptionBytes() []byte { return r.b[relayOptionsOff:] }
+func (r Relay) OptionBytes() []byte {
+	if len(r.b) < relayOptionsOff {
+		return nil
+	}
+	return r.b[relayOptionsOff:]
+}
 
 // Options returns a scanner over the relay level's options.
 func (r Relay) Options() Options { return NewOptions(r.OptionBytes()) }
