@@ -96,7 +96,7 @@ func TestOptionRoundTrip(t *testing.T) {
 				}
 				back = d
 			case ra.RawOption:
-				back = ra.RawOption{Type: o.Type, Body: o.Body}
+				back = ra.RawOption(o)
 			default:
 				t.Fatalf("untested option type %T", spec)
 			}

@@ -10,7 +10,7 @@ import (
 // falling back to a RawOption for unknown types and for bodies the typed
 // decoder or encoder rejects.
 func specOf(o ra.Option) ra.OptionSpec {
-	raw := ra.RawOption{Type: o.Type, Body: o.Body}
+	raw := ra.RawOption(o)
 	var s ra.OptionSpec
 	var err error
 	switch o.Type {
