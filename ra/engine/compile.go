@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/radish-net/radish/config"
+	"github.com/radish-net/radish/dhcpv6"
 	"github.com/radish-net/radish/ra"
 )
 
@@ -179,7 +180,16 @@ func compile(in *compileInput) *compiled {
 	}
 	for i := range rc.DNR {
 		d := &rc.DNR[i]
-		opts = append(opts, ra.DNR{Priority: d.Priority, Lifetime: d.Lifetime, ADN: d.ADN, Addrs: d.Addresses})
+		o := ra.DNR{Priority: d.Priority, Lifetime: d.Lifetime, ADN: d.ADN, Addrs: d.Addresses}
+		if d.Params != "" && len(d.Addresses) > 0 {
+			p, err := dhcpv6.AppendSvcParams(nil, d.Params)
+			if err != nil {
+				out.err = err
+				continue
+			}
+			o.SvcParams = p
+		}
+		opts = append(opts, o)
 	}
 	// Drop options that cannot be encoded (reported once by the caller),
 	// keeping prefix indices right.

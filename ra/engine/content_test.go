@@ -490,3 +490,51 @@ func TestBase6Interface(t *testing.T) {
 		h.stop()
 	})
 }
+
+func TestEveryOptionAdvertised(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startEngine(t, oneLink(func(i *config.Interface) {
+			i.RA.LinkMTU = 1400
+			i.RA.IntervalOpt = true
+			i.RA.HomeAgentInfo, i.RA.HomeAgentLifetime = true, 1800
+			i.RA.CaptivePortalAPI = "https://portal.example.net/api"
+			i.RA.Managed = true
+			i.RA.DefaultPreference = config.PreferenceHigh
+			i.RA.Routes = []config.Route{{Prefix: netip.MustParsePrefix("2001:db8:100::/48"), Lifetime: 1800, Preference: config.PreferenceLow}}
+			i.RA.RDNSS = []config.RDNSS{{Servers: []netip.Addr{netip.MustParseAddr("2001:db8::53")}, Lifetime: 1800}}
+			i.RA.DNSSL = []config.DNSSL{{Domains: []string{"example.net"}, Lifetime: 1800}}
+			i.RA.PREF64 = []config.PREF64{{Prefix: netip.MustParsePrefix("64:ff9b::/96"), Lifetime: 1800}}
+			i.RA.DNR = []config.DNR{{Priority: 1, ADN: "dns.example.net", Addresses: []netip.Addr{netip.MustParseAddr("2001:db8::853")}, Params: "alpn=dot", Lifetime: 1800}}
+			i.DHCPv6 = &config.DHCPv6{SetOtherConfig: true}
+		}))
+		h.addLink(2, "eth0")
+		h.synced()
+		time.Sleep(time.Second)
+		h.stop()
+		got := ras(h.conn, 2, h.start)
+		m, err := ra.ParseRouterAdvert(got[0].b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !m.Managed() || !m.Other() || m.Preference() != ra.High {
+			t.Errorf("header M %v O %v preference %v, want M, O (DHCPv6 served) and high", m.Managed(), m.Other(), m.Preference())
+		}
+		var types []ra.OptionType
+		for it := m.AllOptions(); it.Next(); {
+			o := it.Option()
+			types = append(types, o.Type)
+			if o.Type == ra.TypeDNR {
+				v, err := ra.ParseDNR(o)
+				if err != nil || len(v.SvcParams()) == 0 || v.NumAddrs() != 1 {
+					t.Errorf("DNR option %v: %v, want one address and SvcParams", v, err)
+				}
+			}
+		}
+		for _, want := range []ra.OptionType{ra.TypeSourceLinkLayerAddr, ra.TypeMTU, ra.TypeAdvInterval, ra.TypeHomeAgentInfo,
+			ra.TypeCaptivePortal, ra.TypePrefixInfo, ra.TypeRouteInfo, ra.TypeRDNSS, ra.TypeDNSSL, ra.TypePREF64, ra.TypeDNR} {
+			if !slices.Contains(types, want) {
+				t.Errorf("RA options %v lack %v", types, want)
+			}
+		}
+	})
+}

@@ -36,6 +36,38 @@
 // delay of up to MaxRADelayTime; multicast RAs at most one per
 // MinDelayBetweenRAs (deferred, never dropped).
 //
+// Links: Config.Lookup picks each link's stanza (an exact name beats a
+// pattern). Links are served while they are up and configured with
+// AdvSendAdvert; missing, down, deleted and recreated links are waited for
+// and served again with fast RAs, and the engine never exits because of a
+// link. ff02::2 is joined on a link each time serving starts. Transport
+// auto uses the shared kernel Conn when the link has a usable link-local
+// address (neither tentative nor DAD-failed) and IPv6 is not disabled, and
+// a per-link Conn otherwise; the packet transport's source is the
+// configured SourceLinkLocal or the MAC's EUI-64 link-local address.
+//
+// Prefixes: static prefixes are advertised as configured, with lifetimes
+// never exceeding those of the link's own addresses in the prefix (as
+// radvd does). Automatic prefixes (::/64) follow the link's global
+// addresses of that length not in AutoIgnore; Base6Interface prefixes, as
+// in radvd's implementation, are the prefixes of the other link's global
+// addresses. Both are bounded by the addresses' remaining lifetimes, and a
+// prefix that disappears keeps being advertised with preferred lifetime 0
+// and a valid lifetime counting down from min(remaining, 2 h) (RFC 9096
+// §3.5). Base6to4Interface is not supported: the Watcher reports no IPv4
+// addresses (a warning is logged). DecrementLifetimes prefixes count down
+// in real time from when the link started being served, reset by
+// ResetDecrementingLifetimes; unlike radvd they stay advertised (preferred
+// 0, valid counting down) after their preferred lifetime ends.
+// AdvSNACRouterFlag is not sent.
+//
+// Router Lifetime is 0 while net.ipv6.conf.IF.forwarding is 0 and
+// ForwardingCheck is on (RFC 4861 §6.2.5); the sysctl is re-read every
+// Options.ForwardingInterval per link, staggered over the timer heap.
+// RAs from other routers on served links are checked against ours (RFC
+// 4861 §6.2.7) and inconsistencies counted and logged at most once a
+// minute per link.
+//
 // On shutdown every served link with RemoveAdvOnExit gets one final RA
 // (Router Lifetime 0, DeprecatePrefix prefixes with preferred lifetime 0 and
 // valid lifetime min(current, 2 h), RemoveRoute routes, FlushRDNSS and

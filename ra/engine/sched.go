@@ -256,7 +256,10 @@ func (e *Engine) flush(now time.Time) {
 		}
 		c := compile(e.compileInput(l, now, false))
 		if c.oversize && (l.tmpl == nil || !l.tmpl.oversize) {
-			e.log.Warn("an RA option exceeds the RA MTU budget", "link", l.k.Name)
+			e.log.Warn("an RA option exceeds the RA MTU budget: sending one unsplit RA", "link", l.k.Name)
+		}
+		if c.err != nil && (l.tmpl == nil || l.tmpl.err == nil || l.tmpl.err.Error() != c.err.Error()) {
+			e.log.Warn("an RA option cannot be encoded and is left out", "link", l.k.Name, "err", c.err)
 		}
 		changed := !c.sameBytes(l.tmpl)
 		first := l.tmpl == nil
