@@ -27,6 +27,7 @@ func noLines(c *config.Config) *config.Config {
 	cp.Source = ""
 	cp.Warnings = nil
 	cp.DHCPv6.Defaults.Line = 0
+	cp.DHCPv6.Defaults.DNR = cloneZero(c.DHCPv6.Defaults.DNR, func(p *config.DNR) { p.Line = 0 })
 	cp.Interfaces = make([]config.Interface, len(c.Interfaces))
 	for i, ifc := range c.Interfaces {
 		cp.Interfaces[i] = stripIface(ifc)

@@ -35,9 +35,9 @@ func Parse(name string, data []byte) (*Config, error) {
 	if _, err := toml.Decode(string(data), &tree); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return nil, &Error{File: name, Line: pe.Position.Line, Msg: pe.Message}
+			return nil, &Error{File: name, Line: pe.Position.Line, Msg: oneLine(pe.Message)}
 		}
-		return nil, &Error{File: name, Msg: err.Error()}
+		return nil, &Error{File: name, Msg: oneLine(err.Error())}
 	}
 	lines := scanKeyLines(string(data))
 	p := &problems{}
@@ -114,7 +114,7 @@ func (p *problems) warnf(path, format string, args ...any) {
 func (p *problems) list(ps []problem, file string, lines keyLines, names []string) []*Error {
 	out := make([]*Error, len(ps))
 	for i, pr := range ps {
-		out[i] = &Error{File: file, Line: lines.line(pr.path), Key: displayKey(pr.path, names), Msg: pr.msg}
+		out[i] = &Error{File: file, Line: lines.line(pr.path), Key: oneLine(displayKey(pr.path, names)), Msg: oneLine(pr.msg)}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
 	return out
@@ -131,6 +131,11 @@ func (p *problems) join(file string, lines keyLines, names []string) error {
 		errs = append(errs, e)
 	}
 	return errors.Join(errs...)
+}
+
+// oneLine keeps a message on one line (keys may contain newlines).
+func oneLine(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r", `\r`), "\n", `\n`)
 }
 
 // displayKey renders an indexed path for people: "interface.2.ra.prefix.0.valid_lifetime"
