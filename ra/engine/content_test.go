@@ -538,3 +538,39 @@ func TestEveryOptionAdvertised(t *testing.T) {
 		}
 	})
 }
+
+func TestDHCPv6DNSInRA(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startEngine(t, oneLink(func(i *config.Interface) {
+			i.DHCPv6 = &config.DHCPv6{
+				DNSServers:   []netip.Addr{netip.MustParseAddr("2001:db8::35")},
+				DomainSearch: []string{"lan.example"},
+				DNSInRA:      true,
+			}
+		}))
+		h.addLink(2, "eth0")
+		h.synced()
+		time.Sleep(time.Second)
+		h.stop()
+		r := decode(t, ras(h.conn, 2, h.start)[0])
+		var servers []netip.Addr
+		var domains []string
+		for _, o := range r.Options {
+			switch o := o.(type) {
+			case *ndp.RecursiveDNSServer:
+				servers = append(servers, o.Servers...)
+				if o.Lifetime != 1800*time.Second {
+					t.Errorf("RDNSS lifetime %v, want 3×MaxInterval", o.Lifetime)
+				}
+			case *ndp.DNSSearchList:
+				domains = append(domains, o.DomainNames...)
+			}
+		}
+		if !slices.Equal(servers, []netip.Addr{netip.MustParseAddr("2001:db8::35")}) || !slices.Equal(domains, []string{"lan.example"}) {
+			t.Errorf("RDNSS %v DNSSL %v, want the DHCPv6 DNS settings", servers, domains)
+		}
+		if r.OtherConfiguration {
+			t.Error("O flag set although SetOtherConfig is off")
+		}
+	})
+}

@@ -149,6 +149,9 @@ func (e *Engine) Stop() { e.stopOnce.Do(func() { close(e.stopCh) }) }
 // links whose RA bytes change send fast RAs, links no longer configured get
 // a final RA. Only the latest of several quick reloads is applied.
 func (e *Engine) Reload(cfg *config.Config) {
+	if cfg == nil {
+		return
+	}
 	for {
 		select {
 		case e.reloadCh <- cfg:

@@ -158,3 +158,16 @@ func BenchmarkEngineRSToRA(b *testing.B) {
 		}
 	})
 }
+
+func TestRSQueueFullDrops(t *testing.T) {
+	s := newStepper(t)
+	for range cap(s.e.rsCh) + 5 { // the loop is not draining
+		s.e.handlePacket(s.rs, &s.meta)
+	}
+	if n := s.e.counters.RSDroppedQueue.Load(); n != 5 {
+		t.Errorf("RSDroppedQueue %d, want 5", n)
+	}
+	if n := s.e.counters.RSReceived.Load(); n != uint64(cap(s.e.rsCh)+5) {
+		t.Errorf("RSReceived %d, want %d", n, cap(s.e.rsCh)+5)
+	}
+}
