@@ -2,6 +2,7 @@ package radvdconf
 
 import (
 	"fmt"
+	"net/url"
 	"time"
 )
 
@@ -30,15 +31,19 @@ func secs(d time.Duration) string {
 //   - MaxRtrAdvInterval 4..65535 s (0.07 s minimum with Mobile IPv6)
 //   - MinRtrAdvInterval 3 s..0.75×MaxRtrAdvInterval (0.03 s minimum with Mobile IPv6)
 //   - MinDelayBetweenRAs at least 3 s (0.03 s with Mobile IPv6)
-//   - AdvLinkMTU 0 or at least 1280 (the upper bound, the link MTU, is checked at run time)
+//   - AdvLinkMTU 0 or 1280..131072 (the link's own MTU is checked at run time)
 //   - AdvReachableTime at most 3600000 ms
 //   - AdvDefaultLifetime 0 or MaxRtrAdvInterval..65535 s
 //   - HomeAgentLifetime 1..65520 s when AdvHomeAgentInfo is on
 //   - AdvHomeAgentInfo requires AdvHomeAgentFlag
 //   - AdvMobRtrSupportFlag requires AdvHomeAgentInfo
 //
-// radish adds two checks radvd does not make (radvd truncates silently):
-// AdvCurHopLimit at most 255 and HomeAgentPreference at most 65535.
+// radish adds checks radvd does not make, the same as its TOML format
+// makes: AdvCurHopLimit at most 255 and HomeAgentPreference at most 65535
+// (radvd truncates them), AdvCaptivePortalAPI an absolute URI; and, where
+// the addresses are read, RDNSS servers and clients unicast (not ::,
+// multicast, loopback or IPv4-mapped), AdvRASrcAddress link-local, no
+// IPv4-mapped prefixes, link names valid on Linux.
 //
 // "Mobile IPv6" means AdvHomeAgentFlag, AdvHomeAgentInfo or AdvIntervalOpt
 // is on, or a prefix has AdvRouterAddr on, as in radvd.
@@ -88,8 +93,8 @@ func (p *parser) finishInterface(s *ifaceState) {
 			name, secs(ra.MinDelayBetweenRAs), secs(lo))
 	}
 
-	if s.linkMTU != 0 && s.linkMTU < minLinkMTU {
-		p.errorf(s.lineOf("advlinkmtu"), "AdvLinkMTU for %s (%d) must be zero or at least %d", name, s.linkMTU, minLinkMTU)
+	if s.linkMTU != 0 && (s.linkMTU < minLinkMTU || s.linkMTU > maxLinkMTU) {
+		p.errorf(s.lineOf("advlinkmtu"), "AdvLinkMTU for %s (%d) must be zero or between %d and %d", name, s.linkMTU, minLinkMTU, maxLinkMTU)
 	}
 	ra.LinkMTU = s.linkMTU
 
@@ -140,6 +145,11 @@ func (p *parser) finishInterface(s *ifaceState) {
 	}
 	if ra.MobRtrSupportFlag && !ra.HomeAgentInfo {
 		p.errorf(s.lineOf("advmobrtrsupportflag"), "AdvHomeAgentInfo for %s must be set with AdvMobRtrSupportFlag", name)
+	}
+	if u := ra.CaptivePortalAPI; u != "" {
+		if pu, err := url.Parse(u); err != nil || pu.Scheme == "" {
+			p.errorf(s.lineOf("advcaptiveportalapi"), "AdvCaptivePortalAPI %q is not an absolute URI (RFC 8910)", u)
+		}
 	}
 	if n := len(s.extras.LowPANCo) + len(s.extras.ABRO); n > 0 {
 		p.warnf(s.line, "interface %s: 6LoWPAN options (lowpanco, abro) are accepted but radish does not send them", name)

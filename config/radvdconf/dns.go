@@ -13,7 +13,11 @@ func (p *parser) rdnssBlock(s *ifaceState) bool {
 	kw := p.next()
 	r := config.RDNSS{Lifetime: threeTimes(s.ifc.RA.MaxInterval), Flush: true, Line: kw.line}
 	for p.peek().kind == tAddr {
-		r.Servers = append(r.Servers, p.next().addr)
+		t := p.next()
+		if msg := unicastProblem(t.addr); msg != "" {
+			p.errorf(t.line, "RDNSS server %s %s", t.addr, msg)
+		}
+		r.Servers = append(r.Servers, t.addr)
 	}
 	if len(r.Servers) == 0 {
 		return p.unexpected(p.peek(), "IPv6 address")
@@ -101,8 +105,9 @@ func (p *parser) dnsslBlock(s *ifaceState) bool {
 
 // checkDomain validates a DNSSL suffix and returns it lower-cased without
 // a trailing dot. radvd accepts letters, digits, '-' and '.' only; radish
-// also rejects empty labels (a..b, .a), labels over 63 octets, names over
-// 253 octets and the bare root ".", none of which encode as a search domain.
+// also rejects, as its TOML format does, empty labels (a..b, .a), labels
+// over 63 octets or starting or ending with '-', names over 253 octets and
+// the bare root ".".
 func checkDomain(s string) (string, string) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -124,13 +129,16 @@ func checkDomain(s string) (string, string) {
 		if len(l) > 63 {
 			return "", "label longer than 63 characters"
 		}
+		if l[0] == '-' || l[len(l)-1] == '-' {
+			return "", "label starts or ends with '-'"
+		}
 	}
 	return name, ""
 }
 
 // addrList reads "ADDR; ADDR; ..." up to the closing brace; neg allows
 // "!ADDR" entries. It returns false if the list is empty.
-func (p *parser) addrList(neg bool, add func(a netip.Addr, not bool)) bool {
+func (p *parser) addrList(neg bool, add func(a netip.Addr, not bool, line int)) bool {
 	n := 0
 	for p.peek().kind != tRBrace && p.peek().kind != tEOF {
 		t := p.next()
@@ -144,7 +152,7 @@ func (p *parser) addrList(neg bool, add func(a netip.Addr, not bool)) bool {
 			continue
 		}
 		n++
-		add(t.addr, t.kind == tNotAddr)
+		add(t.addr, t.kind == tNotAddr, t.line)
 	}
 	if n == 0 {
 		p.unexpected(p.peek(), "IPv6 address")
@@ -158,7 +166,10 @@ func (p *parser) clientsBlock(s *ifaceState) bool {
 	if !p.expect(tLBrace) {
 		return false
 	}
-	return p.addrList(true, func(a netip.Addr, not bool) {
+	return p.addrList(true, func(a netip.Addr, not bool, line int) {
+		if msg := unicastProblem(a); msg != "" {
+			p.errorf(line, "client %s %s", a, msg)
+		}
 		if not {
 			s.ifc.RA.Deny = append(s.ifc.RA.Deny, a)
 		} else {
@@ -173,7 +184,10 @@ func (p *parser) srcAddrBlock(s *ifaceState) bool {
 	if !p.expect(tLBrace) {
 		return false
 	}
-	return p.addrList(false, func(a netip.Addr, _ bool) {
+	return p.addrList(false, func(a netip.Addr, _ bool, line int) {
+		if !a.IsLinkLocalUnicast() {
+			p.errorf(line, "AdvRASrcAddress %s is not a link-local address: RAs are sent from link-local addresses (RFC 4861 §4.2)", a)
+		}
 		s.ifc.RA.SourceAddresses = append(s.ifc.RA.SourceAddresses, a)
 	})
 }

@@ -113,6 +113,12 @@
 //     2.19 (2.21 does not check it).
 //   - The per-block address lists (clients, AdvRASrcAddress) keep file
 //     order; radvd stores each list reversed.
+//   - Any IPv6 address is accepted where one is expected; radvd's scanner
+//     reads one that starts with "::" and goes on (::1, ::ffff:a00:1) as a
+//     plain string and fails.
+//   - Interface names "." and "..", and names containing ':', are errors
+//     (Linux does not allow them); radvd accepts them and never finds the
+//     link.
 //   - Numbers above 0xffffffff are errors, as in radvd; so is every
 //     character outside the token classes above (form feed, tab is fine).
 package radvdconf

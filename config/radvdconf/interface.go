@@ -1,6 +1,8 @@
 package radvdconf
 
 import (
+	"fmt"
+	"path"
 	"strings"
 	"time"
 
@@ -18,7 +20,8 @@ const (
 	dfltMinDelay           = 3 * time.Second
 	minMinDelayMIPv6       = 30 * time.Millisecond
 	minLinkMTU             = 1280
-	maxRAMTU               = 131072
+	maxRAMTU               = 65535  // radvd: 131072; an RA cannot be larger than an IPv6 payload
+	maxLinkMTU             = 131072 // radvd's MAX_AdvLinkMTU
 	maxReachableTime       = 3600000
 	maxDefaultLifetime     = 65535 // RFC 8319 (radvd 2.19: 9000)
 	minHomeAgentLifetime   = 1
@@ -82,11 +85,8 @@ func (p *parser) interfaceBlock() {
 	} else {
 		p.names[name] = line
 	}
-	switch {
-	case len(name) > maxIfNameLen:
-		p.errorf(line, "interface name %q is longer than %d characters", name, maxIfNameLen)
-	case name == "", name == ".", name == "..", strings.ContainsAny(name, ":/ \t\n"):
-		p.errorf(line, "%q is not a valid interface name", name)
+	if msg := checkLinkName(name, true); msg != "" {
+		p.errorf(line, "interface %s", msg)
 	}
 	if !p.expect(tLBrace) {
 		p.skipBlock()
@@ -270,4 +270,24 @@ func (p *parser) captivePortal(s *ifaceState, kw token) bool {
 	}
 	s.ifc.RA.CaptivePortalAPI = uri
 	return true
+}
+
+// checkLinkName applies the rules of radish's TOML format to a link name:
+// what Linux accepts (at most 15 bytes, no '/', ':' or white space, not "."
+// or ".."), or, where allowed, a valid glob pattern. It returns "" or a
+// message that starts with the quoted name.
+func checkLinkName(name string, allowPattern bool) string {
+	switch {
+	case name == "" || name == "." || name == ".." || strings.ContainsAny(name, ":/ \t\n"):
+		return fmt.Sprintf("%q is not a valid link name", name)
+	case config.IsPattern(name) && !allowPattern:
+		return fmt.Sprintf("%q must be a link name, not a pattern", name)
+	case config.IsPattern(name):
+		if _, err := path.Match(name, ""); err != nil {
+			return fmt.Sprintf("%q is not a valid pattern: %v", name, err)
+		}
+	case len(name) > maxIfNameLen:
+		return fmt.Sprintf("%q is longer than %d characters", name, maxIfNameLen)
+	}
+	return ""
 }

@@ -208,9 +208,10 @@ func isDecimal(s string) bool {
 	return i > 0 && allDigits(s[:i]) && allDigits(s[i+1:])
 }
 
-// looksLikeAddr reports whether radvd's scanner would read s as an IPv6
-// address token: hex digits and colons only, with "::" or seven colons.
-// Such a word that inet_pton rejects is a bad token in radvd too.
+// looksLikeAddr reports whether s should be read as an IPv6 address
+// token: hex digits and colons only, with "::" or seven colons (radvd's
+// scanner also wants a hex digit first unless s is "::"; radish accepts
+// ::1 and the like). Such a word that does not parse is a bad token.
 func looksLikeAddr(s string) bool {
 	if len(s) < 2 {
 		return false

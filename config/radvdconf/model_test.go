@@ -236,14 +236,14 @@ func TestWarnings(t *testing.T) {
 		want []string // substrings, one per warning, in order
 	}{
 		{"", []string{"f:1 warning: no interface definitions"}},
-		{"interface eth0 { RDNSS ::1 { AdvRDNSSPreference 1; AdvRDNSSOpen off; }; };",
+		{"interface eth0 { RDNSS 2001:db8::1 { AdvRDNSSPreference 1; AdvRDNSSOpen off; }; };",
 			[]string{"f:1 warning: ignoring deprecated RDNSS preference", "deprecated RDNSS open flag"}},
 		{"interface eth0 {\n abro fe80::1/64 { };\n lowpanco { };\n};",
 			[]string{"f:2 warning: abro prefix length deprecated", "f:1 warning: interface eth0: 6LoWPAN options"}},
 		{"interface \"eth0\" { };", []string{"quotes removed"}},
-		{"interface eth0 { AdvRAMTU 100; };", []string{"AdvRAMTU 100 out of range 1280..131072, using 1280"}},
-		{"interface eth0 { AdvCaptivePortalAPI \"a\"; AdvCaptivePortalAPI \"b\"; };", []string{"specified twice"}},
-		{"interface eth0 { RDNSS ::1 { AdvRDNSSLifetime 10; }; };", []string{"less than MaxRtrAdvInterval"}},
+		{"interface eth0 { AdvRAMTU 100; };", []string{"AdvRAMTU 100 out of range 1280..65535, using 1280"}},
+		{"interface eth0 { AdvCaptivePortalAPI \"http://a/\"; AdvCaptivePortalAPI \"http://b/\"; };", []string{"specified twice"}},
+		{"interface eth0 { RDNSS 2001:db8::1 { AdvRDNSSLifetime 10; }; };", []string{"less than MaxRtrAdvInterval"}},
 		{"interface eth0 { AdvSendAdvert on; };", nil},
 	}
 	for _, tt := range tests {

@@ -298,3 +298,15 @@ func parseSeconds(s string) time.Duration {
 	}
 	return time.Duration(sec)*time.Second + time.Duration(frac)
 }
+
+// unicastProblem returns why a is not usable as a unicast server or client
+// address, or "" (the rule of radish's TOML format).
+func unicastProblem(a netip.Addr) string {
+	switch {
+	case a.Is4In6():
+		return "is an IPv4-mapped address"
+	case a.IsUnspecified(), a.IsMulticast(), a.IsLoopback():
+		return "is not a unicast address"
+	}
+	return ""
+}

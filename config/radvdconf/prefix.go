@@ -25,6 +25,10 @@ func (p *parser) addrPrefix(what string) (netip.Addr, netip.Prefix, bool) {
 		p.errorf(n.line, "invalid %s length %d (more than 128)", what, n.num)
 		return t.addr, netip.Prefix{}, true
 	}
+	if t.addr.Is4In6() {
+		p.errorf(t.line, "%s %s: IPv4-mapped addresses are not IPv6 prefixes", what, t.addr)
+		return t.addr, netip.Prefix{}, true
+	}
 	pfx, _ := t.addr.Prefix(int(n.num))
 	return t.addr, pfx, true
 }
@@ -99,11 +103,9 @@ func (p *parser) prefixParam(pi *config.Prefix) bool {
 	case "decrementlifetimes":
 		pi.DecrementLifetime, ok = p.switchValue()
 	case "base6interface":
-		pi.Base6Interface, _, ok = p.name("Base6Interface")
-		ok = ok && p.expect(tSemi)
+		pi.Base6Interface, ok = p.baseName("Base6Interface")
 	case "base6to4interface":
-		pi.Base6to4Interface, _, ok = p.name("Base6to4Interface")
-		ok = ok && p.expect(tSemi)
+		pi.Base6to4Interface, ok = p.baseName("Base6to4Interface")
 	default:
 		return p.unexpected(t, "prefix option")
 	}
@@ -227,4 +229,16 @@ func (p *parser) autoIgnoreBlock(s *ifaceState) bool {
 		p.unexpected(p.peek(), "IPv6 prefix")
 	}
 	return p.expect(tRBrace) && p.expect(tSemi)
+}
+
+// baseName reads "NAME ;" for Base6Interface and Base6to4Interface.
+func (p *parser) baseName(what string) (string, bool) {
+	name, line, ok := p.name(what)
+	if !ok || !p.expect(tSemi) {
+		return "", false
+	}
+	if msg := checkLinkName(name, false); msg != "" {
+		p.errorf(line, "%s %s", what, msg)
+	}
+	return name, true
 }
