@@ -105,6 +105,22 @@ func TestNoAllocs(t *testing.T) {
 	if s.conn.writes-before < 1000 {
 		t.Fatalf("%d RAs for 1001 RSes", s.conn.writes-before)
 	}
+	// RAs from another router, consistent or not (the log is rate-limited),
+	// are checked without allocating once the first warning is logged.
+	other := iface.Meta{IfIndex: 2, Src: netip.MustParseAddr("fe80::77"), HopLimit: 255}
+	good, _ := ra.AppendRouterAdvert(nil, ra.Header{CurHopLimit: 64}, ra.MTU(1500),
+		ra.PrefixInfo{Prefix: netip.MustParsePrefix("2001:db8:1::/64"), ValidLifetime: 1, PreferredLifetime: 1})
+	bad, _ := ra.AppendRouterAdvert(nil, ra.Header{CurHopLimit: 9})
+	s.e.handlePacket(bad, &other)
+	if a := testing.AllocsPerRun(100, func() {
+		s.e.handlePacket(good, &other)
+		s.e.handlePacket(bad, &other)
+	}); a != 0 {
+		t.Errorf("%v allocations per RA from another router, want 0", a)
+	}
+	if s.e.counters.RAInconsistent.Load() < 100 {
+		t.Errorf("RAInconsistent %d, want ≥ 100", s.e.counters.RAInconsistent.Load())
+	}
 	// The last packet is a valid RA to the soliciting host.
 	m, err := ra.ParseRouterAdvert(s.conn.last[:s.conn.n])
 	if err != nil || s.conn.meta.Dst != s.meta.Src || m.RouterLifetime() != 1800 {
