@@ -114,11 +114,6 @@ func TestDefaultsDerived(t *testing.T) {
 				t.Errorf("pref64 lifetime %d", ra.PREF64[0].Lifetime)
 			}
 		}},
-		{"preferred follows a short valid", iface("[[interface.ra.prefix]]", `prefix = "2001:db8::/64"`, "valid_lifetime = 3600"), func(t *testing.T, ra config.RA) {
-			if p := ra.Prefixes[0]; p.ValidLifetime != 3600 || p.PreferredLifetime != 3600 {
-				t.Errorf("prefix %+v", p)
-			}
-		}},
 		{"infinity and automatic prefix", iface("[[interface.ra.prefix]]", `prefix = "::/64"`, `valid_lifetime = "infinity"`, `preferred_lifetime = "Infinity"`), func(t *testing.T, ra config.RA) {
 			if p := ra.Prefixes[0]; !p.Auto || p.Prefix != netip.MustParsePrefix("::/64") || p.ValidLifetime != config.Infinity || p.PreferredLifetime != config.Infinity {
 				t.Errorf("prefix %+v", p)

@@ -179,7 +179,7 @@ func (e *encoder) iface(ifc *Interface, defaults *DHCPv6) {
 		e.boolIf("router_address", p.RouterAddr, false)
 		e.boolIf("pd_preferred", p.PDPreferred, false)
 		e.lifeIf("valid_lifetime", p.ValidLifetime, defaultValidLifetime)
-		e.lifeIf("preferred_lifetime", p.PreferredLifetime, min(defaultPreferredLife, p.ValidLifetime))
+		e.lifeIf("preferred_lifetime", p.PreferredLifetime, defaultPreferredLife)
 		e.boolIf("deprecate", p.DeprecatePrefix, false)
 		e.boolIf("decrement_lifetimes", p.DecrementLifetime, false)
 		e.strIf("base6_interface", p.Base6Interface, "")

@@ -63,6 +63,7 @@ func TestParseErrors(t *testing.T) {
 		{"prefix bad", iface("[[interface.ra.prefix]]", `prefix = "2001:db8::/129"`), 4, v + "ra.prefix[0].prefix", "not an IPv6 prefix"},
 		{"prefix ipv4", iface("[[interface.ra.prefix]]", `prefix = "192.0.2.0/24"`), 4, v + "ra.prefix[0].prefix", "not an IPv6 prefix"},
 		{"preferred above valid", iface("[[interface.ra.prefix]]", `prefix = "2001:db8::/64"`, "valid_lifetime = 600", "preferred_lifetime = 700"), 6, v + "ra.prefix[0].preferred_lifetime", "700 is above valid_lifetime (600)"},
+		{"valid below default preferred", iface("[[interface.ra.prefix]]", `prefix = "2001:db8::/64"`, "valid_lifetime = 3600"), 5, v + "ra.prefix[0].valid_lifetime", "3600 is below the default preferred_lifetime (14400); set preferred_lifetime too"},
 		{"second prefix", iface("[[interface.ra.prefix]]", `prefix = "2001:db8::/64"`, "[[interface.ra.prefix]]", `prefix = "2001:db8:1::/64"`, `valid_lifetime = "infinity"`, `preferred_lifetime = "infinity"`, "[[interface.ra.prefix]]", `prefix = "x"`), 10, v + "ra.prefix[2].prefix", `"x" is not an IPv6 prefix`},
 		{"base6_interface", iface("[[interface.ra.prefix]]", `prefix = "2001:db8::/64"`, `base6_interface = "eth*"`), 5, v + "ra.prefix[0].base6_interface", "must be a link name, not a pattern"},
 		{"route prefix missing", iface("[[interface.ra.route]]", `preference = "high"`), 3, v + "ra.route[0]", "prefix is required"},

@@ -170,7 +170,7 @@ type Prefix struct {
 	RouterAddr        bool   // AdvRouterAddr (off): R flag, send the full address
 	PDPreferred       bool   // AdvDHCPv6PDPreferred (off): RFC 9762 P flag
 	ValidLifetime     uint32 // AdvValidLifetime (86400), seconds or Infinity
-	PreferredLifetime uint32 // AdvPreferredLifetime (14400, or ValidLifetime when lower), ≤ ValidLifetime
+	PreferredLifetime uint32 // AdvPreferredLifetime (14400), ≤ ValidLifetime
 	DeprecatePrefix   bool   // DeprecatePrefix (off)
 	DecrementLifetime bool   // DecrementLifetimes (off)
 	Base6Interface    string // Base6Interface: take the upper 64 bits from this link's address

@@ -223,13 +223,15 @@ func (v *validator) raPrefix(r *rawPrefix) (Prefix, bool) {
 		}
 	}
 	p.ValidLifetime = v.lifetimeIn(key("valid_lifetime"), r.ValidLifetime, Infinity, defaultValidLifetime)
-	if r.PreferredLifetime == nil {
-		p.PreferredLifetime = min(defaultPreferredLife, p.ValidLifetime)
-	} else if pl := uint32(*r.PreferredLifetime); pl > p.ValidLifetime {
-		v.errorf(key("preferred_lifetime"), "%s is above valid_lifetime (%s)", fmtLifetime(pl), fmtLifetime(p.ValidLifetime))
+	p.PreferredLifetime = v.lifetimeIn(key("preferred_lifetime"), r.PreferredLifetime, Infinity, defaultPreferredLife)
+	if p.PreferredLifetime > p.ValidLifetime && !v.p.bad[key("valid_lifetime")] {
+		if r.PreferredLifetime == nil {
+			// As radvd: the default does not bend to a short valid lifetime.
+			v.errorf(key("valid_lifetime"), "%s is below the default preferred_lifetime (%d); set preferred_lifetime too", fmtLifetime(p.ValidLifetime), defaultPreferredLife)
+		} else {
+			v.errorf(key("preferred_lifetime"), "%s is above valid_lifetime (%s)", fmtLifetime(p.PreferredLifetime), fmtLifetime(p.ValidLifetime))
+		}
 		ok = false
-	} else {
-		p.PreferredLifetime = pl
 	}
 	for _, k := range []struct {
 		name string
