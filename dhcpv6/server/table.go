@@ -14,10 +14,10 @@ import (
 // linkOpts is one [interface.dhcpv6] stanza compiled for the packet path.
 // It is immutable.
 type linkOpts struct {
-	name  string             // the stanza's link name or pattern
-	reply *dhcpv6.OptionSet  // for Reply to Information-request
-	adv   *dhcpv6.OptionSet  // for Advertise: no Information Refresh Time, SOL_MAX_RT always
-	cfg   *config.Interface  // the stanza, for LinkAddresses and InterfaceID
+	name  string            // the stanza's link name or pattern
+	reply *dhcpv6.OptionSet // for Reply to Information-request
+	adv   *dhcpv6.OptionSet // for Advertise: no Information Refresh Time, SOL_MAX_RT always
+	cfg   *config.Interface // the stanza, for LinkAddresses and InterfaceID
 }
 
 // prefixLink maps a relay link-address prefix to a stanza.
