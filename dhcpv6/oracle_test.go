@@ -193,3 +193,42 @@ func TestOracleParsesRelayReply(t *testing.T) {
 		t.Errorf("server id %v", m.Options.ServerID())
 	}
 }
+
+func TestOracleParsesDUIDs(t *testing.T) {
+	mk := musts(t)
+	mac := []byte{2, 0xc6, 0, 0, 0, 0x0c}
+	tests := []struct {
+		name string
+		duid []byte
+		ok   func(ins.DUID) bool
+	}{
+		{"llt", mk(dhcpv6.AppendDUIDLLT(nil, 1, 12345, mac)), func(d ins.DUID) bool {
+			v, ok := d.(*ins.DUIDLLT)
+			return ok && v.HWType == iana.HWTypeEthernet && v.Time == 12345 && bytes.Equal(v.LinkLayerAddr, mac)
+		}},
+		{"en", mk(dhcpv6.AppendDUIDEN(nil, 32473, []byte("radish"))), func(d ins.DUID) bool {
+			v, ok := d.(*ins.DUIDEN)
+			return ok && v.EnterpriseNumber == 32473 && string(v.EnterpriseIdentifier) == "radish"
+		}},
+		{"ll", mk(dhcpv6.AppendDUIDLL(nil, 1, mac)), func(d ins.DUID) bool {
+			v, ok := d.(*ins.DUIDLL)
+			return ok && v.HWType == iana.HWTypeEthernet && bytes.Equal(v.LinkLayerAddr, mac)
+		}},
+		{"uuid", dhcpv6.AppendDUIDUUID(nil, [16]byte{1, 2, 3}), func(d ins.DUID) bool {
+			v, ok := d.(*ins.DUIDUUID)
+			return ok && v.UUID == [16]byte{1, 2, 3}
+		}},
+		{"opaque", mk(dhcpv6.AppendDUID(nil, 42, []byte{9, 8, 7})), func(d ins.DUID) bool {
+			v, ok := d.(*ins.DUIDOpaque)
+			return ok && v.Type == 42 && bytes.Equal(v.Data, []byte{9, 8, 7})
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := ins.DUIDFromBytes(tt.duid)
+			if err != nil || !tt.ok(d) {
+				t.Errorf("oracle: %v, %v", d, err)
+			}
+		})
+	}
+}
