@@ -203,6 +203,14 @@ func (c *RelayChain) Parse(b []byte) error {
 	return nil
 }
 
+// Reset empties the chain, as a failed Parse does. With an empty chain,
+// AppendRelayReplyHeaders and FinishRelayReply write nothing, so a loop may
+// call them for direct messages too.
+func (c *RelayChain) Reset() {
+	c.n = 0
+	c.msg = Message{}
+}
+
 // Depth returns the number of relay levels, 1..MaxRelayDepth after a
 // successful Parse.
 func (c *RelayChain) Depth() int { return c.n }

@@ -109,6 +109,11 @@ func TestRelayChain(t *testing.T) {
 	if err != nil || r.Type() != dhcpv6.RelayReply {
 		t.Fatalf("ParseRelay(reply): %v %v", r.Type(), err)
 	}
+	// An empty chain wraps nothing.
+	c.Reset()
+	if out, err := c.AppendRelayReply(nil, reply); err != nil || !bytes.Equal(out, reply) || c.Depth() != 0 {
+		t.Errorf("after Reset: depth %d, %v, %x", c.Depth(), err, out)
+	}
 }
 
 func TestRelayChainErrors(t *testing.T) {
