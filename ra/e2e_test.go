@@ -1,6 +1,7 @@
 package ra_test
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -179,12 +180,24 @@ func TestRadvdE2E(t *testing.T) {
 	t.Cleanup(func() { pc.Close() })
 	router.Up("r0")
 	host.Up("h0")
+	// Start radvd once both ends have their link-local address: an RA
+	// sent before the host's side is ready is lost, and the next one only
+	// comes MinRtrAdvInterval later.
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if _, err := router.LinkLocal(ctx, "r0"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := host.LinkLocal(ctx, "h0"); err != nil {
+		t.Fatal(err)
+	}
 
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "radvd.conf")
 	if err := os.WriteFile(conf, []byte(radvdOptionsConf), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	start := time.Now()
 	radvd := router.Start("radvd", "-n", "-C", conf, "-p", filepath.Join(dir, "radvd.pid"), "-m", "stderr")
 	t.Cleanup(func() { radvd.Stop() })
 
@@ -215,7 +228,7 @@ func TestRadvdE2E(t *testing.T) {
 		if !ra.VerifyChecksum(msg, src, dst) {
 			t.Fatalf("checksum %#04x does not verify for %v -> %v", m.Checksum(), src, dst)
 		}
-		t.Logf("RA received")
+		t.Logf("RA received after %v", time.Since(start))
 		checkRadvdOptions(t, msg)
 		if *captureTo != "" {
 			writeCapture(t, *captureTo, msg, src, dst, cm.HopLimit)
