@@ -117,8 +117,8 @@ func PerRA(typ OptionType) bool {
 // Compile's. Otherwise every template carries the full header, then its
 // share of the other options in their original order, then the PerRA
 // options (in their original order) repeated in each. Options are packed
-// greedily in order. If the header and PerRA options plus any single
-// other option exceed the budget, Split returns ErrTooBig.
+// greedily in order. If the header and PerRA options alone, or with any
+// single other option, exceed the budget, Split returns ErrTooBig.
 func Split(h Header, opts []OptionSpec, budget int) ([]*Template, error) {
 	one, err := Compile(h, opts)
 	if err != nil {
@@ -141,6 +141,9 @@ func Split(h Header, opts []OptionSpec, budget int) ([]*Template, error) {
 		if PerRA(o.OptionType()) {
 			base += sizes[i]
 		}
+	}
+	if base > budget {
+		return nil, ErrTooBig
 	}
 	var out []*Template
 	var cur []int

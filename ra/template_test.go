@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/radish-net/radish/ra"
@@ -208,6 +209,10 @@ func TestSplit(t *testing.T) {
 	// One option larger than the budget left after the per-RA options.
 	if _, err := ra.Split(h, opts, 16+16+31); !errors.Is(err, ra.ErrTooBig) {
 		t.Fatalf("tiny budget: %v, want ErrTooBig", err)
+	}
+	// The per-RA options alone exceed the budget.
+	if _, err := ra.Split(h, []ra.OptionSpec{ra.CaptivePortal(strings.Repeat("x", 100))}, 64); !errors.Is(err, ra.ErrTooBig) {
+		t.Fatalf("oversized per-RA options: %v, want ErrTooBig", err)
 	}
 	// A raw option of a patchable type is copied, never patched.
 	rt, err := ra.Compile(h, []ra.OptionSpec{ra.RawOption{Type: ra.TypePrefixInfo, Body: []byte{64}}})
