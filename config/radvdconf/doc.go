@@ -95,14 +95,21 @@
 //     truncates them silently. A name containing '*', '?' or '[' is a glob
 //     pattern (config.Interface.Pattern); radvd treats it literally.
 //   - AdvCurHopLimit above 255 and HomeAgentPreference above 65535 are
-//     errors; radvd truncates them. AdvRAMTU outside 1280..131072 is
-//     clamped as in radvd, but with a warning.
+//     errors; radvd truncates them.
 //   - Preferences (AdvDefaultPreference, AdvRoutePreference) accept low,
 //     medium, high, -1 and -0; radvd also takes other negative numbers and
 //     sends them as the reserved value.
-//   - DNSSL names must also have no empty label (a..b), labels of at most
-//     63 and names of at most 253 characters; they are lower-cased and
-//     lose a trailing dot.
+//   - The model obeys the same rules whichever format it comes from, so
+//     radish rejects here what its TOML format rejects: DNSSL names with an
+//     empty label (a..b), a label over 63 characters or starting or ending
+//     with '-', or over 253 characters (names are lower-cased and lose a
+//     trailing dot); RDNSS servers and clients that are not unicast (::,
+//     multicast, loopback, IPv4-mapped); a non-link-local AdvRASrcAddress
+//     (RFC 4861 §4.2); IPv4-mapped prefixes; an AdvCaptivePortalAPI that is
+//     not an absolute URI; AdvLinkMTU above 131072; invalid glob patterns
+//     and pattern names in Base6Interface / Base6to4Interface. radvd
+//     accepts all of these. AdvRAMTU is clamped to 1280..65535 (radvd:
+//     ..131072) with a warning.
 //   - When MinRtrAdvInterval is not given and MaxRtrAdvInterval is below
 //     9 s, the default is 0.75×Max (RFC 4861 §6.2.1 asks for Max, which is
 //     out of range); radvd uses 0.33×Max and then fails its own 3 s check.

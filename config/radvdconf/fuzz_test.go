@@ -1,6 +1,7 @@
 package radvdconf_test
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -98,7 +99,7 @@ func checkModel(t *testing.T, res *radvdconf.Result) {
 }
 
 // FuzzParse: no input panics; an accepted input yields a model that holds
-// every invariant; a rejected one yields a non-empty ErrorList whose
+// every invariant and that radish's TOML loader accepts; a rejected one yields a non-empty ErrorList whose
 // messages all name the file and a line.
 func FuzzParse(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*.conf")
@@ -124,5 +125,14 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		checkModel(t, res)
+		// The model is the TOML format's too: its loader must accept the
+		// same configuration written as TOML.
+		var buf bytes.Buffer
+		if err := config.Encode(&buf, res.Config); err != nil {
+			t.Fatalf("Encode: %v", err)
+		}
+		if _, err := config.Parse("fuzz.toml", buf.Bytes()); err != nil {
+			t.Fatalf("the TOML loader rejects the model of an accepted file: %v\n%s", err, buf.Bytes())
+		}
 	})
 }
