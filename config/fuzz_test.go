@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/BurntSushi/toml"
 	"github.com/radish-net/radish/config"
 )
 
@@ -53,6 +55,46 @@ func FuzzParse(f *testing.F) {
 		}
 		if d := diff(noLines(c2), noLines(c)); d != "" {
 			t.Fatalf("Parse(Encode(c)) != c: %s\n%s", d, buf.String())
+		}
+	})
+}
+
+// FuzzKeyLines checks the key-line scanner against the TOML parser: every
+// key the parser reports is found by the scanner, on a line of the input.
+func FuzzKeyLines(f *testing.F) {
+	files, _ := filepath.Glob("../examples/*.toml")
+	files = append(files, "reference.toml")
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(b))
+	}
+	f.Add(rich)
+	f.Add(doc("a = '''", "x'''", `b = """\`, `"""`, "c = [{d = 1,", "e = 2}]", "[f]", `"g.h" = 1`, "[[i.j]]", "k.l = [[1], [2]]"))
+	f.Fuzz(func(t *testing.T, src string) {
+		var tree map[string]any
+		md, err := toml.Decode(src, &tree)
+		if err != nil {
+			return
+		}
+		lines := config.KeyLines(src)
+		found := map[string]bool{}
+		nlines := strings.Count(src, "\n") + 1
+		for path, l := range lines {
+			if l < 1 || l > nlines {
+				t.Fatalf("%s on line %d of %d", path, l, nlines)
+			}
+			found[stripIndexes(path)] = true
+		}
+		for _, k := range md.Keys() {
+			if slices.ContainsFunc(k, func(s string) bool { return strings.ContainsAny(s, `.\`) || strings.Trim(s, "0123456789") == "" }) {
+				continue // ambiguous once joined with dots
+			}
+			if !found[strings.Join(k, ".")] {
+				t.Fatalf("key %q not found by the scanner; it found %v", k, lines)
+			}
 		}
 	})
 }
