@@ -574,3 +574,33 @@ func TestDHCPv6DNSInRA(t *testing.T) {
 		}
 	})
 }
+
+func TestUnrestrictedAnswerNotLostToClientRAs(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a, other := netip.MustParseAddr("fe80::a"), netip.MustParseAddr("fe80::c")
+		h := startEngine(t, oneLink(func(i *config.Interface) {
+			i.RA.Clients = []netip.Addr{a}
+			i.RA.UnrestrictedUnicast = true
+			i.RA.MaxInterval, i.RA.MinInterval = 4*time.Second, 3*time.Second
+		}))
+		h.addLink(2, "eth0")
+		h.synced()
+		time.Sleep(time.Minute)
+		at := time.Now()
+		for range 200 { // some land just before a periodic RA to the clients
+			h.rs(2, other, 255)
+			time.Sleep(600 * time.Millisecond) // longer than the answer delay: no coalescing
+		}
+		time.Sleep(time.Second)
+		n := 0
+		for _, s := range ras(h.conn, 2, at) {
+			if s.m.Dst == other {
+				n++
+			}
+		}
+		if n != 200 {
+			t.Errorf("%d answers to 200 RSes from an unlisted host, want 200", n)
+		}
+		h.stop()
+	})
+}

@@ -81,8 +81,14 @@ func (e *Engine) sendMulticast(l *link, now time.Time, solicited bool) {
 			e.counters.RAMulticast.Add(1)
 		}
 	}
-	if l.pendingMcast || l.nbatch > 0 {
-		l.pendingMcast, l.nbatch = false, 0
+	// A true multicast answers every pending RS. Unicast RAs to a clients
+	// list answer only the listed ones: sources admitted by
+	// UnrestrictedUnicast still get their own answers.
+	l.pendingMcast = false
+	if len(l.cfg.RA.Clients) == 0 {
+		l.nbatch = 0
+	}
+	if l.nbatch == 0 {
 		e.heap.cancel(&l.timers[timerAnswer])
 	}
 }
@@ -96,7 +102,6 @@ func (e *Engine) fireAnswer(l *link, now time.Time) {
 		// A multicast answer counts as the next periodic RA.
 		e.sendMulticast(l, now, true)
 		e.scheduleNextAdvert(l, now)
-		return
 	}
 	for i := 0; i < l.nbatch; i++ {
 		e.send(l, l.batch[i].src, now)
