@@ -256,12 +256,18 @@ type harness struct {
 
 func start(t testing.TB, cfg *config.Config, batch bool) *harness {
 	t.Helper()
+	return startLinks(t, cfg, batch, lan0, lan1, wan0)
+}
+
+// startLinks starts a server whose Watcher reports links.
+func startLinks(t testing.TB, cfg *config.Config, batch bool, links ...iface.Link) *harness {
+	t.Helper()
 	conn := newFakeConn()
 	var c iface.Conn = conn
 	if batch {
 		c = &fakeBatchConn{fakeConn: conn}
 	}
-	w := newFakeWatcher(lan0, lan1, wan0)
+	w := newFakeWatcher(links...)
 	srv, err := server.New(server.Options{Config: cfg, Conn: c, Watcher: w})
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -377,4 +383,8 @@ func mustHex(s string) []byte {
 		panic(err)
 	}
 	return b
+}
+
+func contextWithCancel() (context.Context, context.CancelFunc) {
+	return context.WithCancel(context.Background())
 }

@@ -31,7 +31,7 @@ type bucket struct {
 	tat   int64 // theoretical arrival time, ns since limiter start
 	valid bool
 	addr  [16]byte
-	used  int64 // last use, ns since limiter start, for eviction
+	used  uint64 // limiter.tick at the last use, for eviction
 }
 
 type gcra struct {
@@ -72,6 +72,7 @@ type limiter struct {
 	src     gcra
 	global  gcra
 	gtat    int64
+	tick    uint64 // counts lookups: the LRU clock
 	buckets []bucket // limiterSets × limiterWays, nil when per-source is off
 }
 
@@ -96,7 +97,7 @@ func (l *limiter) allow(src netip.Addr) (ok, perSource bool) {
 	}
 	now := int64(time.Since(l.start))
 	if l.src.enabled() {
-		if !l.src.take(l.lookup(src, now), now) {
+		if !l.src.take(l.lookup(src), now) {
 			return false, true
 		}
 	}
@@ -108,7 +109,9 @@ func (l *limiter) allow(src netip.Addr) (ok, perSource bool) {
 
 // lookup returns the bucket state for src, claiming the least recently
 // used entry of its set if src has none.
-func (l *limiter) lookup(src netip.Addr, now int64) *int64 {
+func (l *limiter) lookup(src netip.Addr) *int64 {
+	l.tick++
+	now := l.tick
 	a := src.As16()
 	h := maphash.Bytes(l.seed, a[:])
 	set := l.buckets[int(h%limiterSets)*limiterWays:][:limiterWays]

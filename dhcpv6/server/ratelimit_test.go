@@ -1,0 +1,147 @@
+package server_test
+
+import (
+	"fmt"
+	"net/netip"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/radish-net/radish/iface"
+)
+
+// sendSync sends one datagram inside a synctest bubble, waits until every
+// goroutine of the bubble is blocked again and reports whether a reply was
+// written.
+func (h *harness) sendSync(b []byte, m iface.Meta) bool {
+	h.conn.in <- datagram{b: b, m: m}
+	synctest.Wait()
+	select {
+	case <-h.conn.out:
+		return true
+	default:
+		return false
+	}
+}
+
+func rateConfig(perSource, perBurst, global, globalBurst int) string {
+	return fmt.Sprintf(`
+[dhcpv6.duid]
+type = "raw"
+id = "0002000000090102030405"
+[dhcpv6.rate_limit]
+per_source = %d
+per_source_burst = %d
+global = %d
+global_burst = %d
+[[interface]]
+name = "lan0"
+[interface.dhcpv6]
+dns_servers = ["2001:db8::53"]
+`, perSource, perBurst, global, globalBurst)
+}
+
+func from(src string) iface.Meta {
+	m := direct(lan0.Index)
+	m.Src = netip.MustParseAddr(src)
+	return m
+}
+
+// Per-source bucket: burst at once, then one per 1/rate, refilling over
+// (fake) time; other sources are not affected.
+func TestRateLimitPerSource(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := start(t, parseConfig(t, rateConfig(2, 4, 0, 0)), false)
+		answered := func(src string, n int) int {
+			k := 0
+			for range n {
+				if h.sendSync(infoReq(), from(src)) {
+					k++
+				}
+			}
+			return k
+		}
+		if got := answered("fe80::a", 10); got != 4 {
+			t.Errorf("burst from one source: %d answered, want 4", got)
+		}
+		if got := answered("fe80::b", 4); got != 4 {
+			t.Errorf("another source: %d answered, want 4", got)
+		}
+		if got := h.srv.Counters().RateLimited.Load(); got != 6 {
+			t.Errorf("pkt6-rate-limited = %d, want 6", got)
+		}
+		if got := h.srv.Counters().RateLimitedSrc.Load(); got != 6 {
+			t.Errorf("pkt6-rate-limited-source = %d, want 6", got)
+		}
+		time.Sleep(time.Second) // 2 tokens back
+		if got := answered("fe80::a", 5); got != 2 {
+			t.Errorf("after 1 s: %d answered, want 2", got)
+		}
+		time.Sleep(10 * time.Second) // full again, no more than the burst
+		if got := answered("fe80::a", 10); got != 4 {
+			t.Errorf("after 10 s: %d answered, want 4", got)
+		}
+	})
+}
+
+// Global bucket: spoofed sources (each new) are bounded by it.
+func TestRateLimitGlobal(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := start(t, parseConfig(t, rateConfig(1, 1, 10, 20)), false)
+		k := 0
+		for i := range 100 {
+			if h.sendSync(infoReq(), from(fmt.Sprintf("fe80::%x", i+1))) {
+				k++
+			}
+		}
+		if k != 20 {
+			t.Errorf("100 spoofed sources at once: %d answered, want the global burst 20", k)
+		}
+		c := h.srv.Counters()
+		if c.RateLimited.Load() != 80 || c.RateLimitedSrc.Load() != 0 {
+			t.Errorf("rate-limited %d (per source %d), want 80 (0)", c.RateLimited.Load(), c.RateLimitedSrc.Load())
+		}
+		time.Sleep(500 * time.Millisecond) // 5 tokens
+		k = 0
+		for i := range 20 {
+			if h.sendSync(infoReq(), from(fmt.Sprintf("fe80::1:%x", i+1))) {
+				k++
+			}
+		}
+		if k != 5 {
+			t.Errorf("after 0.5 s: %d answered, want 5", k)
+		}
+	})
+}
+
+// The per-source table is bounded: many sources evict old entries, and an
+// evicted source comes back with a full bucket.
+func TestRateLimitEviction(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := start(t, parseConfig(t, rateConfig(1, 1, 0, 0)), false)
+		if !h.sendSync(infoReq(), from("fe80::a")) {
+			t.Fatal("first packet not answered")
+		}
+		if h.sendSync(infoReq(), from("fe80::a")) {
+			t.Fatal("second packet answered at once")
+		}
+		// 20000 other sources: far more than the table holds, so fe80::a
+		// is evicted (its set sees more than 4 newer sources).
+		for i := range 20000 {
+			h.conn.in <- datagram{b: infoReq(), m: from(fmt.Sprintf("2001:db8::%x:%x", i>>16, i&0xffff))}
+			if i%32 == 31 {
+				synctest.Wait()
+				for len(h.conn.out) > 0 {
+					<-h.conn.out
+				}
+			}
+		}
+		synctest.Wait()
+		for len(h.conn.out) > 0 {
+			<-h.conn.out
+		}
+		if !h.sendSync(infoReq(), from("fe80::a")) {
+			t.Error("evicted source not answered with a fresh bucket")
+		}
+	})
+}
