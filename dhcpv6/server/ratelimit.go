@@ -72,7 +72,7 @@ type limiter struct {
 	src     gcra
 	global  gcra
 	gtat    int64
-	tick    uint64 // counts lookups: the LRU clock
+	tick    uint64   // counts lookups: the LRU clock
 	buckets []bucket // limiterSets × limiterWays, nil when per-source is off
 }
 
