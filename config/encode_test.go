@@ -2,10 +2,12 @@ package config_test
 
 import (
 	"bytes"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/radish-net/radish/config"
 )
@@ -46,7 +48,12 @@ var rich = doc(
 )
 
 func TestEncodeRoundTrip(t *testing.T) {
-	inputs := map[string]string{"rich": rich, "empty": "", "minimal": iface()}
+	inputs := map[string]string{
+		"rich":    rich,
+		"empty":   "",
+		"minimal": iface(),
+		"strings": iface(`ra.captive_portal = "https://ex.example/é?a=\"b\""`, "[interface.dhcpv6]", `interface_id = "a\"b\\c\td\u0001é\n"`),
+	}
 	files, _ := filepath.Glob("../examples/*.toml")
 	files = append(files, "reference.toml")
 	for _, f := range files {
@@ -89,5 +96,46 @@ func TestEncodeConcise(t *testing.T) {
 	}
 	if strings.Contains(buf.String(), "[log]") {
 		t.Error("default [log] written")
+	}
+}
+
+// TestEncodeModel encodes a Config built directly, as the radvd.conf
+// translator does, and parses it back.
+func TestEncodeModel(t *testing.T) {
+	c := &config.Config{
+		Log:    config.Log{Format: "text", Level: "warn"},
+		DHCPv6: mustParse(t, "").DHCPv6,
+		Interfaces: []config.Interface{{
+			Name:            "eth1",
+			IgnoreIfMissing: true,
+			RA: config.RA{
+				SendAdvert:         true,
+				SolicitedUnicast:   true,
+				MaxInterval:        100 * time.Second,
+				MinInterval:        40 * time.Second,
+				MinDelayBetweenRAs: 3 * time.Second,
+				RAMTU:              1280,
+				CurHopLimit:        64,
+				DefaultLifetime:    300 * time.Second,
+				SourceLLAddress:    true,
+				HomeAgentLifetime:  300,
+				RemoveAdvOnExit:    true,
+				ForwardingCheck:    true,
+				// radvd takes "3×Max" from the MaxRtrAdvInterval in force
+				// where the block appears: here, the default 600 s.
+				Routes: []config.Route{{Prefix: netip.MustParsePrefix("2001:db8::/48"), Lifetime: 1800, RemoveOnExit: true}},
+			},
+		}},
+	}
+	var buf bytes.Buffer
+	if err := config.Encode(&buf, c); err != nil {
+		t.Fatal(err)
+	}
+	c2 := mustParse(t, buf.String())
+	if d := diff(noLines(c2), noLines(c)); d != "" {
+		t.Errorf("Parse(Encode(c)) != c: %s\n%s", d, buf.String())
+	}
+	if !strings.Contains(buf.String(), "lifetime = 1800") || !strings.Contains(buf.String(), "min_interval = 40") {
+		t.Errorf("non-default values left out:\n%s", buf.String())
 	}
 }
