@@ -122,7 +122,7 @@ func (v *validator) linkDHCPv6(r *rawLinkDHC, base DHCPv6, defaults bool) DHCPv6
 	d.SolMaxRT = uint32(v.intIn(key("sol_max_rt"), r.SolMaxRT, minMaxRT, maxMaxRT, int64(d.SolMaxRT)))
 	d.InfMaxRT = uint32(v.intIn(key("inf_max_rt"), r.InfMaxRT, minMaxRT, maxMaxRT, int64(d.InfMaxRT)))
 	if r.Vendor != nil {
-		d.Vendor = v.vendors(key("vendor"), *r.Vendor)
+		d.Vendor = v.vendors(*r.Vendor)
 	}
 	if r.DNR != nil {
 		d.DNR = nil
@@ -143,24 +143,29 @@ func (v *validator) linkDHCPv6(r *rawLinkDHC, base DHCPv6, defaults bool) DHCPv6
 	}
 	d.SetOtherConfig = boolOr(r.SetOtherConfig, d.SetOtherConfig)
 	d.DNSInRA = boolOr(r.DNSInRA, d.DNSInRA)
-	for _, k := range []string{"interface_id", "link_addresses"} {
-		if defaults && (k == "interface_id" && r.InterfaceID != nil || k == "link_addresses" && r.LinkAddresses != nil) {
-			v.errorf(key(k), "belongs in an [interface.dhcpv6] table, not in [dhcpv6.defaults]")
+	if defaults {
+		const msg = "belongs in an [interface.dhcpv6] table, not in [dhcpv6.defaults]"
+		if r.InterfaceID != nil {
+			v.errorf(key("interface_id"), msg)
 		}
+		if r.LinkAddresses != nil {
+			v.errorf(key("link_addresses"), msg)
+		}
+		return d
 	}
-	if r.InterfaceID != nil && !defaults {
+	if r.InterfaceID != nil {
 		if *r.InterfaceID == "" {
 			v.errorf(key("interface_id"), "must not be empty")
 		}
 		d.InterfaceID = *r.InterfaceID
 	}
-	if r.LinkAddresses != nil && !defaults {
+	if r.LinkAddresses != nil {
 		d.LinkAddresses = v.prefixes(key("link_addresses"), *r.LinkAddresses)
 	}
 	return d
 }
 
-func (v *validator) vendors(at string, list []rawVendor) []VendorOpts {
+func (v *validator) vendors(list []rawVendor) []VendorOpts {
 	var out []VendorOpts
 	seen := map[uint32]int{}
 	for i := range list {
@@ -174,7 +179,7 @@ func (v *validator) vendors(at string, list []rawVendor) []VendorOpts {
 			continue
 		}
 		if j, dup := seen[uint32(e)]; dup {
-			v.errorf(join(string(r.Pos), "enterprise"), "%d is already used by %s[%d]: one vendor option per enterprise number on a link (RFC 9915 §21.17)", e, at[strings.LastIndexByte(at, '.')+1:], j)
+			v.errorf(join(string(r.Pos), "enterprise"), "%d is already used by vendor[%d]: one vendor option per enterprise number on a link (RFC 9915 §21.17)", e, j)
 			continue
 		}
 		seen[uint32(e)] = i
