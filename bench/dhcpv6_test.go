@@ -43,7 +43,7 @@ var (
 // dhcpv6Relayed wraps the client message in two Relay-forward levels: an
 // outer relay and the relay on the client's link with an Interface-Id.
 func dhcpv6Relayed(b *testing.B, inner []byte) []byte {
-	r1, err := ins.EncapsulateRelay(mustIns(b, inner), ins.MessageTypeRelayForward, net.IPv6zero, net.ParseIP("fe80::c"))
+	r1, err := ins.EncapsulateRelay(dhcpv6MustIns(b, inner), ins.MessageTypeRelayForward, net.IPv6zero, net.ParseIP("fe80::c"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func dhcpv6Relayed(b *testing.B, inner []byte) []byte {
 	return r2.ToBytes()
 }
 
-func mustIns(b *testing.B, p []byte) ins.DHCPv6 {
+func dhcpv6MustIns(b *testing.B, p []byte) ins.DHCPv6 {
 	d, err := ins.FromBytes(p)
 	if err != nil {
 		b.Fatal(err)
@@ -85,9 +85,9 @@ func radishDHCPv6Set(b *testing.B) (dhcpv6.DUID, *dhcpv6.OptionSet) {
 	return sid, set
 }
 
-// insReply builds insomniacslk's Reply: Client-ID echoed, Server-ID, and
+// dhcpv6InsReply builds insomniacslk's Reply: Client-ID echoed, Server-ID, and
 // the DNS servers when the ORO asks for them.
-func insReply(b *testing.B, req *ins.Message, sid ins.DUID, dns []net.IP) *ins.Message {
+func dhcpv6InsReply(b *testing.B, req *ins.Message, sid ins.DUID, dns []net.IP) *ins.Message {
 	mods := []ins.Modifier{ins.WithServerID(sid)}
 	if req.IsOptionRequested(ins.OptionDNSRecursiveNameServer) {
 		mods = append(mods, ins.WithDNS(dns...))
@@ -125,7 +125,7 @@ func BenchmarkInfoRequestReply(b *testing.B) {
 			if err != nil || m.MessageType != ins.MessageTypeInformationRequest {
 				b.Fatal(err)
 			}
-			buf = append(buf[:0], insReply(b, m, sid, dns).ToBytes()...)
+			buf = append(buf[:0], dhcpv6InsReply(b, m, sid, dns).ToBytes()...)
 		}
 	})
 }
@@ -165,7 +165,7 @@ func BenchmarkRelayedInfoRequestReply(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			rr, err := ins.NewRelayReplFromRelayForw(r, insReply(b, m, sid, dns))
+			rr, err := ins.NewRelayReplFromRelayForw(r, dhcpv6InsReply(b, m, sid, dns))
 			if err != nil {
 				b.Fatal(err)
 			}
