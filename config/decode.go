@@ -80,6 +80,10 @@ func (d *decoder) value(path string, v any, fv reflect.Value) {
 		d.table(path, m, fv)
 	case reflect.Slice:
 		elems, ok := asArray(v)
+		if _, table := v.(map[string]any); !ok && table && fv.Type().Elem().Kind() == reflect.Struct {
+			d.p.errorf(path, "expected an array of tables: write [[%s]], not [%[1]s]", schemaPath(path))
+			return
+		}
 		if !ok {
 			d.p.errorf(path, "expected an array, got %s", describe(v))
 			return
@@ -110,6 +114,18 @@ func (d *decoder) value(path string, v any, fv reflect.Value) {
 	default:
 		panic("config: unsupported raw field kind " + fv.Kind().String())
 	}
+}
+
+// schemaPath drops the array indexes from an indexed key path.
+func schemaPath(path string) string {
+	parts := strings.Split(path, ".")
+	out := parts[:0]
+	for _, p := range parts {
+		if _, err := strconv.Atoi(p); err != nil {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ".")
 }
 
 func asArray(v any) ([]any, bool) {

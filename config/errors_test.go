@@ -36,6 +36,7 @@ func TestParseErrors(t *testing.T) {
 		{"wrong type string", doc("[[interface]]", "name = 5"), 2, `interface #1 name`, "expected a string, got integer 5"},
 		{"wrong type array", iface("[interface.ra]", `clients = "fe80::1"`), 4, v + "ra.clients", "expected an array"},
 		{"wrong type table", doc("interface = 5"), 1, "interface", "expected an array"},
+		{"table instead of array of tables", iface("[interface.ra.prefix]", `prefix = "::/64"`), 3, v + "ra.prefix", "write [[interface.ra.prefix]], not [interface.ra.prefix]"},
 		{"wrong type seconds", iface(`ra.max_interval = "10s"`), 3, v + "ra.max_interval", "expected a number of seconds"},
 		{"wrong type lifetime", iface("[[interface.ra.route]]", `prefix = "2001:db8::/48"`, `lifetime = "forever"`), 5, v + "ra.route[0].lifetime", `expected seconds or "infinity"`},
 		{"lifetime too big", iface("[[interface.ra.route]]", `prefix = "2001:db8::/48"`, "lifetime = 4294967296"), 5, v + "ra.route[0].lifetime", "out of range"},
