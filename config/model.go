@@ -8,6 +8,11 @@
 // The model follows radvd's vocabulary and defaults (see the radvd.conf(5)
 // key named on each field) so that both input formats map onto it 1:1.
 // config imports neither the wire packages nor the engines.
+//
+// The TOML schema is documented key by key, with every default, in
+// config/reference.toml; a test keeps that file and the parser in step.
+// Parse and Load are strict and report every problem with its file, line
+// and key; Encode writes a Config back as TOML.
 package config
 
 import (
