@@ -1,0 +1,255 @@
+package iface_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/radish-net/radish/iface"
+	"github.com/radish-net/radish/internal/netlab"
+)
+
+// nsSysctl reads sysctls inside a lab namespace, for WatcherConfig.Sysctl.
+type nsSysctl struct{ ns *netlab.NS }
+
+func (s nsSysctl) IPv6(ifName, key string) (string, error) {
+	return s.ns.ReadSysctl("net/ipv6/conf/" + ifName + "/" + key)
+}
+
+func (s nsSysctl) SetIPv6(ifName, key, value string) error {
+	return errors.New("read only")
+}
+
+// watchNS starts a NetlinkWatcher on ns and returns its channel.
+func watchNS(t *testing.T, ctx context.Context, ns *netlab.NS, cfg iface.WatcherConfig) <-chan iface.Event {
+	t.Helper()
+	fd, err := unix.Open(ns.Path(), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	cfg.NetNS = fd
+	ch, err := iface.NewWatcher(cfg).Watch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ch
+}
+
+// waitEvent reads events until one satisfies match, failing after 10 s.
+// It returns the matching event and those before it.
+func waitEvent(t *testing.T, ch <-chan iface.Event, what string, match func(iface.Event) bool) (iface.Event, []iface.Event) {
+	t.Helper()
+	var skipped []iface.Event
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case e, ok := <-ch:
+			if !ok {
+				t.Fatalf("channel closed while waiting for %s", what)
+			}
+			if match(e) {
+				return e, skipped
+			}
+			skipped = append(skipped, e)
+		case <-timeout:
+			t.Fatalf("no %s within 10 s; saw %+v", what, skipped)
+		}
+	}
+}
+
+func isLink(kind iface.EventKind, name string, cond func(iface.Link) bool) func(iface.Event) bool {
+	return func(e iface.Event) bool { return e.Kind == kind && e.Link.Name == name && cond(e.Link) }
+}
+
+func isAddr(kind iface.EventKind, p netip.Prefix) func(iface.Event) bool {
+	return func(e iface.Event) bool { return e.Kind == kind && e.Addr.Prefix == p }
+}
+
+func anyLink(iface.Link) bool { return true }
+
+func TestWatcher(t *testing.T) {
+	l := netlab.New(t)
+	ns := l.Namespace("w")
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	ch := watchNS(t, ctx, ns, iface.WatcherConfig{Sysctl: nsSysctl{ns}})
+
+	_, initial := waitEvent(t, ch, "Synced", func(e iface.Event) bool { return e.Kind == iface.Synced })
+	var lo iface.Link
+	var loAddr bool
+	for _, e := range initial {
+		if e.Kind == iface.LinkUpdate && e.Link.Name == "lo" {
+			lo = e.Link
+		}
+		if e.Kind == iface.AddrUpdate && e.Addr.Prefix == netip.MustParsePrefix("::1/128") {
+			loAddr = e.Addr.Flags&iface.AddrPermanent != 0 && e.Addr.Valid == iface.Infinite
+		}
+	}
+	if !lo.Up || lo.MTU != 65536 || lo.Index != 1 {
+		t.Errorf("initial dump: lo = %+v, want up, MTU 65536, index 1", lo)
+	}
+	if !loAddr {
+		t.Errorf("initial dump lacks ::1/128 permanent forever: %+v", initial)
+	}
+
+	l.Veth(ns, "wa0", ns, "wb0")
+	e, _ := waitEvent(t, ch, "wa0 appears", isLink(iface.LinkUpdate, "wa0", anyLink))
+	nl, err := ns.Link("wa0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wa0 := e.Link
+	if wa0.Up || wa0.MTU != 1500 || wa0.Index != nl.Index || wa0.HardwareAddr != [6]byte(nl.HardwareAddr) || wa0.Master != 0 || wa0.IPv6Disabled {
+		t.Errorf("new veth: %+v, want down, MTU 1500, index %d, MAC %v", wa0, nl.Index, nl.HardwareAddr)
+	}
+
+	ns.Up("wa0")
+	waitEvent(t, ch, "wa0 admin up but peer down", isLink(iface.LinkUpdate, "wa0", func(l iface.Link) bool { return !l.Up }))
+	ns.Up("wb0")
+	waitEvent(t, ch, "wa0 up", isLink(iface.LinkUpdate, "wa0", func(l iface.Link) bool { return l.Up }))
+	waitEvent(t, ch, "wa0 link-local", func(e iface.Event) bool {
+		return e.Kind == iface.AddrUpdate && e.Addr.IfIndex == wa0.Index && e.Addr.Prefix.Addr().IsLinkLocalUnicast()
+	})
+
+	p := netip.MustParsePrefix("2001:db8:5::1/64")
+	ns.IP("addr", "add", p.String(), "dev", "wa0", "nodad", "valid_lft", "3600", "preferred_lft", "1800")
+	e, _ = waitEvent(t, ch, "address added", isAddr(iface.AddrUpdate, p))
+	a := e.Addr
+	if a.IfIndex != wa0.Index || a.Flags&iface.AddrNoDAD == 0 || a.Flags&iface.AddrPermanent != 0 ||
+		a.Valid > 3600 || a.Valid < 3500 || a.Preferred > 1800 || a.Preferred < 1700 {
+		t.Errorf("added address: %+v, want nodad, not permanent, valid ~3600, preferred ~1800", a)
+	}
+	ns.IP("addr", "del", p.String(), "dev", "wa0")
+	e, _ = waitEvent(t, ch, "address removed", isAddr(iface.AddrDelete, p))
+	if e.Addr.IfIndex != wa0.Index {
+		t.Errorf("removed address: %+v", e.Addr)
+	}
+
+	ns.Down("wa0")
+	waitEvent(t, ch, "wa0 down", isLink(iface.LinkUpdate, "wa0", func(l iface.Link) bool { return !l.Up }))
+
+	ns.Sysctl("net.ipv6.conf.wb0.disable_ipv6", "1")
+	l.Bridge(ns, "wbr0")
+	ns.SetMaster("wb0", "wbr0")
+	br, err := ns.Link("wbr0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, ch, "wb0 enslaved, IPv6 disabled", isLink(iface.LinkUpdate, "wb0", func(l iface.Link) bool {
+		return l.Master == br.Index && l.IPv6Disabled
+	}))
+
+	ns.Delete("wa0")
+	e, _ = waitEvent(t, ch, "wa0 deleted", isLink(iface.LinkDelete, "wa0", anyLink))
+	if e.Link.Index != wa0.Index {
+		t.Errorf("deleted link %+v", e.Link)
+	}
+	waitEvent(t, ch, "wb0 deleted", isLink(iface.LinkDelete, "wb0", anyLink))
+
+	cancel()
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case _, ok := <-ch:
+			if !ok {
+				return
+			}
+		case <-deadline:
+			t.Fatal("channel not closed after cancel")
+		}
+	}
+}
+
+// TestWatcherOverrun makes the event socket overflow (a tiny receive
+// buffer and a consumer that stops reading while hundreds of addresses come
+// and go) and checks the watcher resynchronises: it reports the overrun,
+// sends Synced again, and the state built from its events matches the
+// kernel's, additions and removals alike.
+func TestWatcherOverrun(t *testing.T) {
+	l := netlab.New(t)
+	ns := l.Namespace("o")
+	var mu sync.Mutex
+	var overruns int
+	cfg := iface.WatcherConfig{ReadBuffer: 1, OnError: func(err error) {
+		t.Logf("%v OnError: %v", time.Now().Format("05.000"), err)
+		if errors.Is(err, unix.ENOBUFS) {
+			mu.Lock()
+			overruns++
+			mu.Unlock()
+		}
+	}}
+	ch := watchNS(t, t.Context(), ns, cfg)
+	state := map[netip.Prefix]bool{}
+	track := func(e iface.Event) {
+		switch e.Kind {
+		case iface.AddrUpdate:
+			state[e.Addr.Prefix] = true
+		case iface.AddrDelete:
+			delete(state, e.Addr.Prefix)
+		}
+	}
+	synced := func(e iface.Event) bool { track(e); return e.Kind == iface.Synced }
+	waitEvent(t, ch, "first Synced", synced)
+
+	const n = 300
+	batch := func(verb string) {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "addr %s 2001:db8:9::%x/128 dev lo\n", verb, i+1)
+		}
+		f := filepath.Join(t.TempDir(), "batch")
+		if err := os.WriteFile(f, []byte(b.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		ns.IP("-batch", f) // meanwhile nobody reads ch
+	}
+	want := func(present bool) {
+		t.Helper()
+		got := 0
+		for i := range n {
+			if state[netip.MustParsePrefix(fmt.Sprintf("2001:db8:9::%x/128", i+1))] {
+				got++
+			}
+		}
+		if present && got != n || !present && got != 0 {
+			t.Errorf("consumer state holds %d of the %d addresses, want %v", got, n, present)
+		}
+	}
+
+	batch("add")
+	waitEvent(t, ch, "Synced after overrun", synced)
+	// Drain what followed the resync (stale events repeating the dump).
+	drain(ch, track)
+	want(true)
+	batch("del")
+	waitEvent(t, ch, "Synced after second overrun", synced)
+	drain(ch, track)
+	want(false)
+	mu.Lock()
+	defer mu.Unlock()
+	if overruns < 2 {
+		t.Errorf("OnError saw %d ENOBUFS overruns, want at least 2", overruns)
+	}
+}
+
+// drain applies events until none arrives for 300 ms.
+func drain(ch <-chan iface.Event, f func(iface.Event)) {
+	for {
+		select {
+		case e := <-ch:
+			f(e)
+		case <-time.After(300 * time.Millisecond):
+			return
+		}
+	}
+}
