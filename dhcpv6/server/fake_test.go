@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"net/netip"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -334,7 +335,7 @@ func (h *harness) waitIdle(n int64) {
 		if time.Now().After(deadline) {
 			h.t.Fatal("server loop did not come back to ReadFrom")
 		}
-		time.Sleep(100 * time.Microsecond)
+		runtime.Gosched()
 	}
 }
 

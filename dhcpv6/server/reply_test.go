@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"fmt"
 	"net"
 	"net/netip"
 	"slices"
@@ -27,7 +28,7 @@ func TestFixtureInformationRequests(t *testing.T) {
 			// ORO [23 24 32 82 83]: 31 configured but not requested.
 			{"dhcpcd-information-request.hex", []r6.OptionCode{1, 2, 23, 24, 32, 82, 83}},
 		} {
-			t.Run(tc.file, func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/batch=%v", tc.file, batch), func(t *testing.T) {
 				req := fixture(t, tc.file)
 				d, ok := h.exchange(req, direct(lan0.Index))
 				if !ok {

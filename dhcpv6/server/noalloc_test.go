@@ -1,0 +1,113 @@
+package server_test
+
+import (
+	"fmt"
+	"net"
+	"testing"
+
+	"github.com/insomniacslk/dhcp/dhcpv6"
+
+	r6 "github.com/radish-net/radish/dhcpv6"
+	"github.com/radish-net/radish/iface"
+)
+
+// Answering a request through the whole server (fake conn → loop → fake
+// conn) allocates nothing, on both the ReadFrom and the ReadBatch path.
+func TestNoAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are not meaningful under -race")
+	}
+	solicit := msg(r6.Solicit, optCID(clientID), optET(), optORO(23, 24), optIA(r6.OptIANA, 1), optIA(r6.OptIAPD, 2))
+	relayedReq := wrap(fixture(t, "dhclient-information-request.hex"),
+		lvl("2001:db8:ff::1", "uplink"), lvl("2001:db8:10::1", "port-1"))
+	for _, batch := range []bool{false, true} {
+		h := start(t, parseConfig(t, baseConfig), batch)
+		for _, tc := range []struct {
+			name string
+			pkt  []byte
+			m    iface.Meta
+		}{
+			{"direct Information-request", fixture(t, "dhcpcd-information-request.hex"), direct(lan0.Index)},
+			{"relayed Information-request", relayedReq, relayed(wan0.Index)},
+			{"Solicit", solicit, direct(lan1.Index)},
+			{"dropped (foreign Server-ID)", infoReq(optSID(mustHex("00030001aabbccddeeff"))), direct(lan0.Index)},
+		} {
+			t.Run(fmt.Sprintf("%s/batch=%v", tc.name, batch), func(t *testing.T) {
+				reply := tc.name[:7] != "dropped"
+				d := datagram{b: tc.pkt, m: tc.m}
+				run := func() {
+					h.conn.in <- d
+					if reply {
+						<-h.conn.out
+					} else {
+						h.waitIdle(h.conn.waiting.Load())
+					}
+				}
+				if _, ok := h.send(tc.pkt, tc.m); ok != reply {
+					t.Fatalf("answered = %v, want %v", ok, reply)
+				}
+				if n := testing.AllocsPerRun(500, run); n != 0 {
+					t.Errorf("batch=%v: %v allocations per request, want 0", batch, n)
+				}
+			})
+		}
+		h.stop()
+	}
+}
+
+// BenchmarkServerInfoRequest: one Information-request in, one Reply out,
+// through a fake conn. /radish is the server; /insomniacslk is a minimal
+// loop doing the same job with insomniacslk/dhcp (parse, build a Reply
+// with the same options, serialize).
+func BenchmarkServerInfoRequest(b *testing.B) {
+	req := fixture(b, "dhcpcd-information-request.hex")
+	m := direct(lan0.Index)
+	b.Run("radish", func(b *testing.B) {
+		h := start(b, parseConfig(b, baseConfig), false)
+		d := datagram{b: req, m: m}
+		b.ReportAllocs()
+		for b.Loop() {
+			h.conn.in <- d
+			<-h.conn.out
+		}
+	})
+	b.Run("insomniacslk", func(b *testing.B) {
+		conn := newFakeConn()
+		go oracleServer(conn)
+		b.Cleanup(func() { conn.Close() })
+		d := datagram{b: req, m: m}
+		b.ReportAllocs()
+		for b.Loop() {
+			conn.in <- d
+			<-conn.out
+		}
+	})
+}
+
+// oracleServer answers Information-requests with insomniacslk/dhcp,
+// with the options baseConfig gives lan0.
+func oracleServer(c *fakeConn) {
+	buf := make([]byte, 8192)
+	var meta iface.Meta
+	sid := &dhcpv6.DUIDOpaque{Type: dhcpv6.DUIDType(2), Data: serverDUID[2:]}
+	for {
+		n, err := c.ReadFrom(buf, &meta)
+		if err != nil {
+			return
+		}
+		req, err := dhcpv6.MessageFromBytes(buf[:n])
+		if err != nil {
+			continue
+		}
+		rep, err := dhcpv6.NewReplyFromMessage(req,
+			dhcpv6.WithServerID(sid),
+			dhcpv6.WithDNS(net.ParseIP("2001:db8::53"), net.ParseIP("2001:db8::54")),
+			dhcpv6.WithDomainSearchList("example.com"),
+			dhcpv6.WithOption(dhcpv6.OptInformationRefreshTime(3600e9)))
+		if err != nil {
+			continue
+		}
+		out := iface.Meta{IfIndex: meta.IfIndex, Dst: meta.Src, DstPort: 546}
+		c.WriteTo(rep.ToBytes(), &out)
+	}
+}
