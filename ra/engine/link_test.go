@@ -221,3 +221,25 @@ func hex(i int) string {
 	}
 	return hex(i/16) + string(d[i%16])
 }
+
+func TestNoPacketFactoryWaits(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startEngine(t, oneLink(nil)) // no PacketConnFactory
+		h.w.events <- iface.Event{Kind: iface.LinkUpdate, Link: link(2, "eth0", true)}
+		h.synced()
+		time.Sleep(time.Minute)
+		if n := len(h.conn.sentPackets()); n != 0 {
+			t.Fatalf("%d RAs without a usable link-local address or packet transport", n)
+		}
+		st, _ := h.e.Status()
+		if len(st) != 1 || st[0].Served || !st[0].Configured {
+			t.Errorf("status %+v, want configured but not served", st)
+		}
+		h.addAddr(2, netip.PrefixFrom(linkLocal(2), 64), iface.Infinite, iface.Infinite)
+		time.Sleep(time.Second)
+		if n := len(ras(h.conn, 2, h.start)); n == 0 {
+			t.Error("not served once the link-local address became usable")
+		}
+		h.stop()
+	})
+}
