@@ -92,10 +92,9 @@ func (m RouterSolicit) AllOptions() OptionIter {
 	return newIter(m.b[RouterSolicitLen:], true)
 }
 
-// SourceLinkLayerAddr returns the link-layer address of the first Source
-// Link-Layer Address option (RFC 4861 §4.6.1), trimmed of trailing padding
-// for Ethernet-sized options (see ParseLinkLayerAddr), and whether there
-// was one.
+// SourceLinkLayerAddr returns the body of the first Source Link-Layer
+// Address option (RFC 4861 §4.6.1), which is the MAC address on Ethernet
+// (see ParseLinkLayerAddr), and whether there was one.
 func (m RouterSolicit) SourceLinkLayerAddr() ([]byte, bool) {
 	return findSLLA(m.Options())
 }
