@@ -64,8 +64,10 @@ func (p *parser) rdnssBlock(s *ifaceState) bool {
 func (p *parser) dnsslBlock(s *ifaceState) bool {
 	kw := p.next()
 	d := config.DNSSL{Lifetime: threeTimes(s.ifc.RA.MaxInterval), Flush: true, Line: kw.line}
+	n := 0
 	for p.peek().kind == tString || p.peek().kind == tQuoted {
 		t := p.next()
+		n++
 		name, msg := checkDomain(t.text)
 		if msg != "" {
 			p.errorf(t.line, "invalid domain suffix %q: %s", t.text, msg)
@@ -73,7 +75,7 @@ func (p *parser) dnsslBlock(s *ifaceState) bool {
 		}
 		d.Domains = append(d.Domains, name)
 	}
-	if len(d.Domains) == 0 && p.peek().kind != tLBrace {
+	if n == 0 {
 		return p.unexpected(p.peek(), "domain name")
 	}
 	if !p.expect(tLBrace) {
