@@ -54,6 +54,13 @@ func TestErrors(t *testing.T) {
 				"r.conf:5 error: prefix ::ffff:0.0.0.0: IPv4-mapped addresses are not IPv6 prefixes",
 				"r.conf:6 error: AdvCaptivePortalAPI \"portal\" is not an absolute URI (RFC 8910)",
 			}},
+		{"reserved preference", "interface eth0 {\n AdvDefaultPreference -2; AdvSendAdvert maybe;\n};",
+			[]string{
+				"r.conf:2 error: preference -2 is not low, medium or high",
+				"r.conf:2 error: syntax error: unexpected string 'maybe', expecting on or off",
+			}},
+		{"huge interval", "interface eth0 { MaxRtrAdvInterval 99999999999999999999.5; };",
+			[]string{"r.conf:1 error: MaxRtrAdvInterval for eth0 (8589934592.50) must be between 4 and 65535"}},
 		{"several", "interface eth0 {\n AdvSendAdvert maybe;\n AdvLinkMTU 100;\n};\ninterface eth0 { };\nbogus;",
 			[]string{
 				"r.conf:2 error: syntax error: unexpected string 'maybe', expecting on or off",

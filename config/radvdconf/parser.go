@@ -270,7 +270,6 @@ func (p *parser) preferenceValue() (config.Preference, bool) {
 		return config.PreferenceLow, p.expect(tSemi)
 	case t.kind == tSigned:
 		p.errorf(t.line, "preference %s is not low, medium or high", t.text)
-		p.skipStatement()
 		return 0, false
 	}
 	return 0, p.unexpected(t, "low, medium or high")
@@ -279,7 +278,7 @@ func (p *parser) preferenceValue() (config.Preference, bool) {
 // parseSeconds converts "D" or "D.D" (already validated by the lexer) into
 // a duration, saturating far above every range radvd allows.
 func parseSeconds(s string) time.Duration {
-	const limit = 1 << 40 // seconds; well beyond 0xffffffff
+	const limit = 1 << 33 // seconds: beyond 0xffffffff, and ×1e9 fits int64
 	var sec, frac, scale int64 = 0, 0, int64(time.Second)
 	i := 0
 	for ; i < len(s) && s[i] != '.'; i++ {
