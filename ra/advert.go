@@ -242,5 +242,8 @@ func (m RouterAdvert) AllOptions() OptionIter {
 // SourceLinkLayerAddr returns the link-layer address of the first Source
 // Link-Layer Address option and whether there was one.
 func (m RouterAdvert) SourceLinkLayerAddr() ([]byte, bool) {
-	return findSLLA(m.Options())
+	if m.b == nil {
+		return nil, false
+	}
+	return findOption(m.b[RouterAdvertLen:], TypeSourceLinkLayerAddr)
 }

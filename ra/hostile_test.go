@@ -97,6 +97,22 @@ func TestValidate(t *testing.T) {
 		{"ra from ::", adv.Validate(255, unspec), ra.ErrSource},
 		{"ra from v4", adv.Validate(255, netip.MustParseAddr("169.254.0.1")), ra.ErrSource},
 	}
+	// Zero views are empty, not panics.
+	if _, ok := (ra.RouterSolicit{}).SourceLinkLayerAddr(); ok {
+		t.Error("zero RouterSolicit has an SLLA")
+	}
+	if _, ok := (ra.RouterAdvert{}).SourceLinkLayerAddr(); ok {
+		t.Error("zero RouterAdvert has an SLLA")
+	}
+	if it := (ra.RouterAdvert{}).Options(); it.Next() {
+		t.Error("zero RouterAdvert has options")
+	}
+	if a, ok := adv.SourceLinkLayerAddr(); ok {
+		t.Errorf("RA without options has SLLA %x", a)
+	}
+	if a, ok := rsSLLA.SourceLinkLayerAddr(); !ok || string(a) != string(slla[2:]) {
+		t.Errorf("SLLA = %x, %v", a, ok)
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.got != tc.want {

@@ -96,14 +96,24 @@ func (m RouterSolicit) AllOptions() OptionIter {
 // Address option (RFC 4861 §4.6.1), which is the MAC address on Ethernet
 // (see ParseLinkLayerAddr), and whether there was one.
 func (m RouterSolicit) SourceLinkLayerAddr() ([]byte, bool) {
-	return findSLLA(m.Options())
+	if m.b == nil {
+		return nil, false
+	}
+	return findOption(m.b[RouterSolicitLen:], TypeSourceLinkLayerAddr)
 }
 
-func findSLLA(it OptionIter) ([]byte, bool) {
-	for it.Next() {
-		if o := it.Option(); o.Type == TypeSourceLinkLayerAddr {
-			return ParseLinkLayerAddr(o), true
+// findOption returns the body of the first option of type t in an option
+// area whose framing checkOptions has accepted.
+func findOption(b []byte, t OptionType) ([]byte, bool) {
+	for len(b) >= 2 {
+		n := int(b[1]) * 8
+		if n == 0 || n > len(b) {
+			return nil, false // not reached after checkOptions
 		}
+		if OptionType(b[0]) == t {
+			return b[2:n:n], true
+		}
+		b = b[n:]
 	}
 	return nil, false
 }
