@@ -1,0 +1,5 @@
+//go:build race
+
+package ifacetest_test
+
+const raceEnabled = true
