@@ -2,7 +2,6 @@ package ra_test
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -22,7 +21,7 @@ import (
 	"github.com/radish-net/radish/ra"
 )
 
-var captureTo = flag.String("capture", "", "TestRadvdE2E: write the RA radvd sent to this file under testdata")
+var capture = flag.Bool("capture", false, "TestRadvdE2E: write radvd's RAs to testdata/radvd-ra-options.hex and radvd-ra-final.hex")
 
 // radvdOptionsConf exercises prefix flags, routes of every length, RDNSS,
 // DNSSL, MTU, Advertisement Interval and Home Agent Information. It is also
@@ -103,11 +102,53 @@ func radvdOptionsWant() (ra.Header, []ra.OptionSpec) {
 // with ndp's reading of it.
 func checkRadvdOptions(t *testing.T, msg []byte) {
 	t.Helper()
+	wantH, wantOpts := radvdOptionsWant()
+	checkRA(t, msg, wantH, wantOpts)
+}
+
+// radvdFinalWant is radvd's final RA on SIGTERM for radvdOptionsConf, built
+// the way the engine builds one: the options' template with Router
+// Lifetime 0 (RemoveAdvOnExit), route lifetimes 0 (RemoveRoute) and
+// RDNSS/DNSSL lifetimes 0 (FlushRDNSS, FlushDNSSL), prefixes unchanged
+// (DeprecatePrefix off).
+func radvdFinalWant(t *testing.T) []byte {
+	h, opts := radvdOptionsWant()
+	tmpl, err := ra.Compile(h, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := tmpl.AppendTo(nil)
+	ra.SetRouterLifetime(b, 0)
+	tmpl.SetLifetimes(b, ra.TypeRouteInfo, 0)
+	tmpl.SetLifetimes(b, ra.TypeRDNSS, 0)
+	tmpl.SetLifetimes(b, ra.TypeDNSSL, 0)
+	return b
+}
+
+// checkRadvdFinal compares radvd's final RA with radvdFinalWant.
+func checkRadvdFinal(t *testing.T, msg []byte) {
+	t.Helper()
+	want, err := ra.ParseRouterAdvert(radvdFinalWant(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var opts []ra.OptionSpec
+	it := want.AllOptions()
+	for it.Next() {
+		opts = append(opts, specOf(it.Option()))
+	}
+	checkRA(t, msg, want.Header(), opts)
+}
+
+// checkRA decodes msg, compares it with the expected header and options
+// (as decoded values, so radvd 2.19's fixed-length route options compare
+// equal to our shortest ones) and with ndp's reading.
+func checkRA(t *testing.T, msg []byte, wantH ra.Header, wantOpts []ra.OptionSpec) {
+	t.Helper()
 	m, err := ra.ParseRouterAdvert(msg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantH, wantOpts := radvdOptionsWant()
 	if m.Header() != wantH {
 		t.Errorf("header %+v, want %+v", m.Header(), wantH)
 	}
@@ -138,9 +179,8 @@ func checkRadvdOptions(t *testing.T, msg []byte) {
 func TestFixtureRadvdOptions(t *testing.T) {
 	fx := loadFixture(t, "radvd-ra-options.hex")
 	checkRadvdOptions(t, fx.msg)
-	if !ra.VerifyChecksum(fx.msg, fx.src, fx.dst) {
-		t.Fatal("checksum")
-	}
+	fin := loadFixture(t, "radvd-ra-final.hex")
+	checkRadvdFinal(t, fin.msg)
 }
 
 // TestRadvdE2E runs radvd in a network namespace, receives its first RA on
@@ -202,6 +242,29 @@ func TestRadvdE2E(t *testing.T) {
 	t.Cleanup(func() { radvd.Stop() })
 
 	buf := make([]byte, 1500)
+	first := readRA(t, pc, radvd, buf, func(m ra.RouterAdvert) bool { return m.RouterLifetime() != 0 })
+	t.Logf("RA received after %v", time.Since(start))
+	checkRadvdOptions(t, first.msg)
+	if *capture {
+		writeCapture(t, "radvd-ra-options.hex", "first (initial, multicast) RA", first)
+	}
+
+	// SIGTERM: radvd sends its final RA before exiting.
+	if err := radvd.Stop(); err != nil {
+		t.Fatalf("radvd exit: %v", err)
+	}
+	final := readRA(t, pc, radvd, buf, func(m ra.RouterAdvert) bool { return m.RouterLifetime() == 0 })
+	checkRadvdFinal(t, final.msg)
+	if *capture {
+		writeCapture(t, "radvd-ra-final.hex", "final RA on SIGTERM", final)
+	}
+}
+
+// readRA reads RAs until one satisfies want, checking each with Parse,
+// Validate (with the real hop limit and source) and the checksum (with the
+// real destination). The returned message is a copy.
+func readRA(t *testing.T, pc *ipv6.PacketConn, radvd *netlab.Proc, buf []byte, want func(ra.RouterAdvert) bool) fixture {
+	t.Helper()
 	pc.SetReadDeadline(time.Now().Add(20 * time.Second))
 	for {
 		n, cm, from, err := pc.ReadFrom(buf)
@@ -222,29 +285,21 @@ func TestRadvdE2E(t *testing.T) {
 		if err := m.Validate(cm.HopLimit, src); err != nil {
 			t.Fatalf("Validate(%d, %v): %v", cm.HopLimit, src, err)
 		}
-		if m.RouterLifetime() == 0 {
-			continue // not the advertisement under test
-		}
 		if !ra.VerifyChecksum(msg, src, dst) {
 			t.Fatalf("checksum %#04x does not verify for %v -> %v", m.Checksum(), src, dst)
 		}
-		t.Logf("RA received after %v", time.Since(start))
-		checkRadvdOptions(t, msg)
-		if *captureTo != "" {
-			writeCapture(t, *captureTo, msg, src, dst, cm.HopLimit)
+		if want(m) {
+			return fixture{msg: append([]byte(nil), msg...), src: src, dst: dst, hopLimit: cm.HopLimit}
 		}
-		return
 	}
 }
 
 // writeCapture saves msg as a commented hex fixture.
-func writeCapture(t *testing.T, name string, msg []byte, src, dst netip.Addr, hop int) {
-	if strings.ContainsAny(name, "/\\") {
-		t.Fatal(errors.New("-capture takes a file name under testdata"))
-	}
+func writeCapture(t *testing.T, name, what string, fx fixture) {
+	msg, src, dst, hop := fx.msg, fx.src, fx.dst, fx.hopLimit
 	kernel, _ := os.ReadFile("/proc/sys/kernel/osrelease")
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "# radvd 2.19: first (initial, multicast) RA for the configuration radvdOptionsConf in e2e_test.go\n")
+	fmt.Fprintf(&sb, "# radvd 2.19: %s for the configuration radvdOptionsConf in e2e_test.go\n", what)
 	fmt.Fprintf(&sb, "# (prefix L/A/R flags, routes /40 /0 /80, RDNSS, DNSSL, MTU, Advertisement Interval, Home Agent Information)\n")
 	fmt.Fprintf(&sb, "# ICMPv6 message only (%d bytes); checksum pseudo-header: src %v dst %v; IPv6 hop limit %d; eth src %v\n",
 		len(msg), src, dst, hop, net.HardwareAddr(routerMAC))

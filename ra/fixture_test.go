@@ -67,7 +67,7 @@ func loadFixture(t testing.TB, name string) fixture {
 // rsFixtures and raFixtures name the captured messages in testdata.
 var (
 	rsFixtures = []string{"linux-kernel-rs.hex", "rdisc6-rs.hex"}
-	raFixtures = []string{"radvd-ra-seed.hex", "radvd-ra-options.hex"}
+	raFixtures = []string{"radvd-ra-seed.hex", "radvd-ra-options.hex", "radvd-ra-final.hex"}
 )
 
 func TestFixtureChecksums(t *testing.T) {
