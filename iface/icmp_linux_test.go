@@ -173,6 +173,7 @@ func TestICMPNoAllocs(t *testing.T) {
 	p := newPair(t)
 	ca := listenICMP(t, p.a)
 	cb := listenICMP(t, p.b)
+	defer closeAfter(t, 20*time.Second, ca, cb)()
 	if err := ca.JoinGroup(p.idxA, allRtr); err != nil {
 		t.Fatal(err)
 	}

@@ -106,3 +106,17 @@ func readTimeout(t *testing.T, c iface.Conn, b []byte, m *iface.Meta, d time.Dur
 		return 0
 	}
 }
+
+// closeAfter closes the conns if the test is still running after d, so a
+// lost packet turns a blocking read into a failure instead of a hang. The
+// returned function disarms it.
+func closeAfter(t *testing.T, d time.Duration, conns ...iface.Conn) (stop func() bool) {
+	t.Helper()
+	tm := time.AfterFunc(d, func() {
+		t.Errorf("watchdog: test still blocked after %v; closing its conns", d)
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return tm.Stop
+}

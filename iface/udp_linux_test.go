@@ -126,6 +126,7 @@ func TestUDPBatch(t *testing.T) {
 	p := newUDPPair(t)
 	srv := listenUDP(t, p.a, 547, 4) // smaller than the burst: several calls
 	cli := clientConn(t, p.b)
+	defer closeAfter(t, 20*time.Second, srv)()
 	const count = 10
 	for i := range count {
 		if _, err := cli.WriteToUDP([]byte{11, 0, 0, byte(i)}, udpAddr(srvAddr1, 547, 0)); err != nil {
@@ -188,6 +189,7 @@ func TestUDPNoAllocs(t *testing.T) {
 	p := newUDPPair(t)
 	srv := listenUDP(t, p.a, 547, 8)
 	cli := listenUDP(t, p.b, 546, 8) // zero-allocation client too
+	defer closeAfter(t, 20*time.Second, srv, cli)()
 	if err := srv.JoinGroup(p.idxA, dhcpMcast); err != nil {
 		t.Fatal(err)
 	}
