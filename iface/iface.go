@@ -21,7 +21,10 @@ var ErrClosed = errors.New("iface: connection closed")
 // Its fields are named after the packet's own header fields: on ReadFrom,
 // Src and SrcPort are the remote peer and Dst/DstPort the local address the
 // packet was sent to; on WriteTo, Src is the local source address (the zero
-// Addr lets the kernel choose) and Dst/DstPort the remote destination.
+// Addr, or a multicast address, lets the kernel choose) and Dst/DstPort the
+// remote destination. Addresses carry no zone (adding one would allocate):
+// IfIndex names the link of link-local and link-scope multicast addresses.
+// A reply's Meta is the request's with Src/Dst and SrcPort/DstPort swapped.
 type Meta struct {
 	IfIndex  int        // ingress interface on read, egress on write
 	Src      netip.Addr // IPv6 source address
@@ -122,7 +125,11 @@ type Event struct {
 // current state (LinkUpdate and AddrUpdate events for everything that
 // exists), then one Synced event, then changes as they happen, until ctx is
 // done, when the channel is closed. A Watcher resynchronises by itself after
-// a netlink overrun (delivering the fresh state followed by Synced again).
+// a netlink overrun: it delivers the fresh state, LinkDelete and AddrDelete
+// for what it had reported and is now gone, then Synced again. Consumers
+// may see an update that repeats the state they already have, and a
+// delete for something already deleted; both are to be applied as
+// idempotent.
 type Watcher interface {
 	Watch(ctx context.Context) (<-chan Event, error)
 }
