@@ -115,4 +115,3 @@ func BenchmarkUDPServerExchange(b *testing.B) {
 		})
 	})
 }
-
