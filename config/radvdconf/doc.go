@@ -61,7 +61,11 @@
 // before "MaxRtrAdvInterval 30;" gets 1800 s, one written after it 90 s.
 // AdvDefaultLifetime (3×Max, at most 65535), MinRtrAdvInterval (0.33×Max)
 // and HomeAgentLifetime (= AdvDefaultLifetime) are computed after the whole
-// interface block is read, also as radvd does. A prefix whose address is
+// interface block is read, also as radvd does. TestRadvdWireDefaults checks
+// these against the lifetimes radvd 2.19 puts on the wire; it also records
+// that radvd 2.19 defaults AdvRDNSSLifetime and AdvDNSSLLifetime to 1×Max
+// where radish uses 3×Max, the value RFC 8106 §5.1 recommends and radish's
+// model documents. A prefix whose address is
 // written as all zeros (::/64) is automatic (config.Prefix.Auto), as in
 // radish's TOML format; Base6Interface and Base6to4Interface, when set,
 // decide where its bits come from. Host bits of prefixes are masked off.

@@ -200,7 +200,8 @@ func (p *parser) ifaceParam(s *ifaceState) bool {
 	case "advramtu":
 		var v uint32
 		v, ok = p.numberValue()
-		// radvd clamps AdvRAMTU into [1280, 131072] silently.
+		// radvd clamps AdvRAMTU into [1280, 131072] silently; radish
+		// clamps into [1280, 65535], the largest possible RA, and says so.
 		if ok && (v < minLinkMTU || v > maxRAMTU) {
 			c := min(max(v, minLinkMTU), maxRAMTU)
 			p.warnf(t.line, "AdvRAMTU %d out of range %d..%d, using %d", v, minLinkMTU, maxRAMTU, c)
