@@ -46,3 +46,30 @@ demo: build
 
 clean:
 	rm -rf bin
+
+# radish as a drop-in /usr/sbin/radvd: a real file (not a symlink), so that
+# /proc/PID/exe reads /usr/sbin/radvd. A real radvd found there is kept as
+# radvd.radvd-orig (radish is recognised by its module path inside the
+# binary); uninstall-radvd puts it back.
+RADVD_DST    = $(DESTDIR)/usr/sbin/radvd
+RADVD_BACKUP = $(RADVD_DST).radvd-orig
+RADISH_MARK  = github.com/radish-net/radish/internal/radvdmode
+
+.PHONY: install-radvd uninstall-radvd
+
+install-radvd: build
+	@set -e; dst='$(RADVD_DST)'; bak='$(RADVD_BACKUP)'; \
+	mkdir -p "$$(dirname "$$dst")"; \
+	if [ -e "$$dst" -o -L "$$dst" ] && ! grep -qaF '$(RADISH_MARK)' "$$dst"; then \
+	  echo "keeping the existing radvd as $$bak"; mv -f "$$dst" "$$bak"; \
+	fi; \
+	install -m 0755 $(BIN) "$$dst.radish-new"; mv -f "$$dst.radish-new" "$$dst"; \
+	echo "installed $(BIN) as $$dst"
+
+uninstall-radvd:
+	@set -e; dst='$(RADVD_DST)'; bak='$(RADVD_BACKUP)'; \
+	if [ -e "$$dst" ] && ! grep -qaF '$(RADISH_MARK)' "$$dst"; then \
+	  echo "$$dst is not radish; left alone"; exit 0; \
+	fi; \
+	if [ -e "$$bak" -o -L "$$bak" ]; then mv -f "$$bak" "$$dst"; echo "restored $$dst from $$bak"; \
+	else rm -f "$$dst"; echo "removed $$dst (no backup to restore)"; fi
