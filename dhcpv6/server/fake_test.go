@@ -43,7 +43,7 @@ type fakeConn struct {
 	groups map[int][]netip.Addr
 }
 
-const ringSize = 512
+const ringSize = 128
 
 var _ iface.Conn = (*fakeConn)(nil)
 
@@ -56,7 +56,7 @@ func newFakeConn() *fakeConn {
 		groups: make(map[int][]netip.Addr),
 	}
 	for i := range c.ring {
-		c.ring[i] = make([]byte, 0, 1<<16)
+		c.ring[i] = make([]byte, 0, 1<<14)
 	}
 	return c
 }
