@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -126,6 +127,9 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		checkModel(t, res)
+		if slices.ContainsFunc(res.Config.Interfaces, radvdOnlyMIPv6) {
+			return
+		}
 		// The model is the TOML format's too: its loader must accept the
 		// same configuration written as TOML.
 		var buf bytes.Buffer

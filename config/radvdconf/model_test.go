@@ -197,6 +197,15 @@ func TestModel(t *testing.T) {
 			i.RA.HomeAgentLifetime = 6
 			return []config.Interface{i}
 		}},
+		{"mobile_interval_opt.conf", func() []config.Interface {
+			i := iface("eth0", 4, 1.5)
+			i.RA.SendAdvert, i.RA.IntervalOpt = true, true
+			i.RA.MinInterval = 500 * time.Millisecond
+			i.RA.MinDelayBetweenRAs = 500 * time.Millisecond
+			i.RA.DefaultLifetime, i.RA.HomeAgentLifetime = 1800*time.Second, 1800
+			i.RA.Prefixes = []config.Prefix{prefix("2001:db8:7::/64", 11)}
+			return []config.Interface{i}
+		}},
 		{"accept_empty_file.conf", func() []config.Interface { return nil }},
 	}
 	for _, tt := range tests {
