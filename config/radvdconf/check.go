@@ -34,7 +34,8 @@ func secs(d time.Duration) string {
 //   - AdvLinkMTU 0 or 1280..131072 (the link's own MTU is checked at run time)
 //   - AdvReachableTime at most 3600000 ms
 //   - AdvDefaultLifetime 0 or MaxRtrAdvInterval..65535 s
-//   - HomeAgentLifetime 1..65520 s when AdvHomeAgentInfo is on
+//   - HomeAgentLifetime 1..65520 s when AdvHomeAgentInfo is on (radish:
+//     also whenever HomeAgentLifetime is written)
 //   - AdvHomeAgentInfo requires AdvHomeAgentFlag
 //   - AdvMobRtrSupportFlag requires AdvHomeAgentInfo
 //
@@ -127,11 +128,11 @@ func (p *parser) finishInterface(s *ifaceState) {
 			s.ha = min(s.ha, maxHomeAgentLifetime)
 		}
 	}
-	if ra.HomeAgentInfo && (s.ha < minHomeAgentLifetime || s.ha > maxHomeAgentLifetime) {
+	// radvd checks the range only with AdvHomeAgentInfo on; radish, like
+	// its TOML format, also checks a value that is written out.
+	if (ra.HomeAgentInfo || s.haSet) && (s.ha < minHomeAgentLifetime || s.ha > maxHomeAgentLifetime) {
 		p.errorf(s.lineOf("homeagentlifetime"), "HomeAgentLifetime for %s (%d) must be between %d and %d",
 			name, s.ha, minHomeAgentLifetime, maxHomeAgentLifetime)
-	} else if s.ha > 0xffff {
-		p.errorf(s.lineOf("homeagentlifetime"), "HomeAgentLifetime for %s (%d) must not be greater than 65535", name, s.ha)
 	}
 	ra.HomeAgentLifetime = uint16(min(s.ha, 0xffff))
 
