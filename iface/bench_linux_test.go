@@ -115,3 +115,130 @@ func BenchmarkUDPServerExchange(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkUDPServerBatch is BenchmarkUDPServerExchange with bursts of 8
+// requests, which the server reads and answers with recvmmsg/sendmmsg:
+// radish's ReadBatch/WriteBatch, or x/net/ipv6's PacketConn ReadBatch and
+// WriteBatch with control messages parsed and marshalled per packet.
+func BenchmarkUDPServerBatch(b *testing.B) {
+	const burst = 8
+	reqs := make([][]byte, burst)
+	for i := range reqs {
+		reqs[i] = make([]byte, 100)
+		reqs[i][0] = 11
+	}
+	run := func(b *testing.B, open func() (serve func() (int, error), closeFn func() error, err error)) {
+		nsA, nsB, _, idxB := benchPair(b)
+		var serve func() (int, error)
+		var closeSrv func() error
+		if err := nsA.Do(func() (err error) { serve, closeSrv, err = open(); return err }); err != nil {
+			b.Fatal(err)
+		}
+		defer closeSrv()
+		var cli *iface.UDPConn
+		if err := nsB.Do(func() (err error) { cli, err = iface.ListenUDP(546, burst); return err }); err != nil {
+			b.Fatal(err)
+		}
+		defer cli.Close()
+		to := make([]iface.Meta, burst)
+		for i := range to {
+			to[i] = iface.Meta{IfIndex: idxB, Dst: srvAddr1, DstPort: 547}
+		}
+		cbufs := make([][]byte, burst)
+		for i := range cbufs {
+			cbufs[i] = make([]byte, 1500)
+		}
+		clens := make([]int, burst)
+		cmetas := make([]iface.Meta, burst)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := cli.WriteBatch(reqs, to); err != nil {
+				b.Fatal(err)
+			}
+			for served := 0; served < burst; {
+				n, err := serve()
+				if err != nil {
+					b.Fatal(err)
+				}
+				served += n
+			}
+			for got := 0; got < burst; {
+				n, err := cli.ReadBatch(cbufs, clens, cmetas)
+				if err != nil {
+					b.Fatal(err)
+				}
+				got += n
+			}
+		}
+	}
+	b.Run("radish", func(b *testing.B) {
+		run(b, func() (func() (int, error), func() error, error) {
+			srv, err := iface.ListenUDP(547, burst)
+			if err != nil {
+				return nil, nil, err
+			}
+			bufs := make([][]byte, burst)
+			out := make([][]byte, burst)
+			for i := range bufs {
+				bufs[i] = make([]byte, 1500)
+			}
+			lens := make([]int, burst)
+			metas := make([]iface.Meta, burst)
+			return func() (int, error) {
+				n, err := srv.ReadBatch(bufs, lens, metas)
+				if err != nil {
+					return 0, err
+				}
+				for i := range n {
+					metas[i] = reply(metas[i])
+					out[i] = bufs[i][:lens[i]]
+				}
+				return srv.WriteBatch(out[:n], metas[:n])
+			}, srv.Close, nil
+		})
+	})
+	b.Run("xnet", func(b *testing.B) {
+		run(b, func() (func() (int, error), func() error, error) {
+			uc, err := net.ListenUDP("udp6", &net.UDPAddr{IP: net.IPv6unspecified, Port: 547})
+			if err != nil {
+				return nil, nil, err
+			}
+			p := ipv6.NewPacketConn(uc)
+			if err := p.SetControlMessage(ipv6.FlagDst|ipv6.FlagInterface, true); err != nil {
+				uc.Close()
+				return nil, nil, err
+			}
+			msgs := make([]ipv6.Message, burst)
+			for i := range msgs {
+				msgs[i].Buffers = [][]byte{make([]byte, 1500)}
+				msgs[i].OOB = ipv6.NewControlMessage(ipv6.FlagDst | ipv6.FlagInterface)
+			}
+			outs := make([]ipv6.Message, burst)
+			return func() (int, error) {
+				for i := range msgs {
+					msgs[i].OOB = msgs[i].OOB[:cap(msgs[i].OOB)]
+				}
+				n, err := p.ReadBatch(msgs, 0)
+				if err != nil {
+					return 0, err
+				}
+				for i := range n {
+					var cm ipv6.ControlMessage
+					if err := cm.Parse(msgs[i].OOB[:msgs[i].NN]); err != nil {
+						return 0, err
+					}
+					out := &ipv6.ControlMessage{IfIndex: cm.IfIndex}
+					if !cm.Dst.IsMulticast() {
+						out.Src = cm.Dst
+					}
+					outs[i] = ipv6.Message{
+						Buffers: [][]byte{msgs[i].Buffers[0][:msgs[i].N]},
+						OOB:     out.Marshal(),
+						Addr:    msgs[i].Addr,
+					}
+				}
+				return p.WriteBatch(outs[:n], 0)
+			}, uc.Close, nil
+		})
+	})
+}
