@@ -49,7 +49,8 @@
 //   - Server DUID (RFC 9915 §11), computed once and kept across Reload:
 //     "llt" is read from StateDir/duid (hex) or, on first start, made from
 //     the MAC of DUID.Interface (default: the served link with the lowest
-//     ifindex that has a MAC) and the current time and stored there
+//     ifindex that has a MAC; until such a link exists the server waits,
+//     logging a warning) and the current time and stored there
 //     atomically; if StateDir cannot be written a warning is logged and a
 //     DUID-LL from the same MAC is used instead. "ll" uses that MAC, "en",
 //     "uuid" and "raw" the configured values. The server answers nothing

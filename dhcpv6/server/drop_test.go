@@ -162,3 +162,22 @@ func TestSendFailed(t *testing.T) {
 		}
 	}
 }
+
+// Unknown options are ignored, never a reason to drop (RFC 9915 §16), and
+// relay chains up to dhcpv6.MaxRelayDepth deep are answered.
+func TestTolerated(t *testing.T) {
+	h := start(t, parseConfig(t, baseConfig), false)
+	unknown := infoReq(dhcpv6.AppendOption(nil, 0x7777, []byte{1, 2, 3}), dhcpv6.AppendOption(nil, 0xfffe, nil))
+	if _, ok := h.send(unknown, direct(lan0.Index)); !ok {
+		t.Error("Information-request with unknown options not answered")
+	}
+	deepest := infoReq()
+	for range dhcpv6.MaxRelayDepth {
+		deepest = wrap(deepest, lvl("::", ""))
+	}
+	d, ok := h.send(deepest, relayed(lan0.Index))
+	if !ok {
+		t.Fatalf("relay chain %d deep not answered", dhcpv6.MaxRelayDepth)
+	}
+	parseReply(t, innerReply(t, d.b, dhcpv6.MaxRelayDepth))
+}
