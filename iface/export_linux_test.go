@@ -75,3 +75,9 @@ func ReceivedMeta(name unix.RawSockaddrInet6, control []byte, localPort uint16) 
 	m.meta(&md, localPort)
 	return md
 }
+
+// LinkFromMessage exposes linkFromMessage.
+var LinkFromMessage = linkFromMessage
+
+// AddrFromMessage exposes addrFromMessage.
+var AddrFromMessage = addrFromMessage

@@ -213,3 +213,25 @@ func TestReceivedMeta(t *testing.T) {
 		t.Errorf("meta without control: %+v", got)
 	}
 }
+
+// FuzzParseControl checks that any control buffer parses without panic,
+// and that what buildControl writes parses back.
+func FuzzParseControl(f *testing.F) {
+	f.Add(kernelControl(allRtr, 5, 255))
+	f.Add(append(unix.UnixRights(1), kernelControl(global, 3, 64)...))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var m iface.Meta
+		iface.ParseControl(b, &m)
+		if m.Dst.IsValid() && !m.Dst.Is6() {
+			t.Errorf("Dst %v is not IPv6", m.Dst)
+		}
+		var out [iface.OOBSize]byte
+		n := iface.BuildControl(out[:], &m)
+		var back iface.Meta
+		iface.ParseControl(out[:n], &back)
+		if back.IfIndex != m.IfIndex {
+			t.Errorf("ifindex %d built, %d parsed", m.IfIndex, back.IfIndex)
+		}
+	})
+}
