@@ -242,3 +242,102 @@ func BenchmarkUDPServerBatch(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkICMPServerExchange measures one Router Solicitation / Router
+// Advertisement round trip over a veth pair: a zero-allocation client
+// solicits ff02::2, the server under test reads the RS with its ingress
+// interface and hop limit and answers to ff02::1 through that interface.
+// The server is radish's ICMPConn, or golang.org/x/net/ipv6's PacketConn
+// on a raw ICMPv6 socket doing the same job.
+func BenchmarkICMPServerExchange(b *testing.B) {
+	run := func(b *testing.B, open func(ifIndex int) (serve func(buf []byte) error, closeFn func() error, err error)) {
+		nsA, nsB, idxA, idxB := benchPair(b)
+		nsA.Sysctl("net.ipv6.conf.ba0.router_solicitations", "0")
+		nsB.Sysctl("net.ipv6.conf.bb0.router_solicitations", "0")
+		var serve func([]byte) error
+		var closeSrv func() error
+		if err := nsA.Do(func() (err error) { serve, closeSrv, err = open(idxA); return err }); err != nil {
+			b.Fatal(err)
+		}
+		defer closeSrv()
+		var cli *iface.ICMPConn
+		if err := nsB.Do(func() (err error) { cli, err = iface.ListenICMP(); return err }); err != nil {
+			b.Fatal(err)
+		}
+		defer cli.Close()
+		to := iface.Meta{IfIndex: idxB, Dst: allRtr}
+		buf := make([]byte, 1500)
+		cbuf := make([]byte, 1500)
+		var cm iface.Meta
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := cli.WriteTo(rsMsg, &to); err != nil {
+				b.Fatal(err)
+			}
+			if err := serve(buf); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := cli.ReadFrom(cbuf, &cm); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.Run("radish", func(b *testing.B) {
+		run(b, func(ifIndex int) (func([]byte) error, func() error, error) {
+			srv, err := iface.ListenICMP()
+			if err != nil {
+				return nil, nil, err
+			}
+			if err := srv.JoinGroup(ifIndex, allRtr); err != nil {
+				srv.Close()
+				return nil, nil, err
+			}
+			var m, r iface.Meta
+			return func(buf []byte) error {
+				if _, err := srv.ReadFrom(buf, &m); err != nil {
+					return err
+				}
+				r = iface.Meta{IfIndex: m.IfIndex, Dst: allNode}
+				_, err := srv.WriteTo(raMsg, &r)
+				return err
+			}, srv.Close, nil
+		})
+	})
+	b.Run("xnet", func(b *testing.B) {
+		run(b, func(ifIndex int) (func([]byte) error, func() error, error) {
+			c, err := net.ListenPacket("ip6:ipv6-icmp", "::")
+			if err != nil {
+				return nil, nil, err
+			}
+			p := ipv6.NewPacketConn(c)
+			var f ipv6.ICMPFilter
+			f.SetAll(true)
+			f.Accept(ipv6.ICMPTypeRouterSolicitation)
+			for _, set := range []func() error{
+				func() error { return p.SetICMPFilter(&f) },
+				func() error {
+					return p.SetControlMessage(ipv6.FlagDst|ipv6.FlagInterface|ipv6.FlagHopLimit, true)
+				},
+				func() error { return p.SetMulticastHopLimit(255) },
+				func() error { return p.SetMulticastLoopback(false) },
+				func() error {
+					return p.JoinGroup(&net.Interface{Index: ifIndex}, &net.IPAddr{IP: allRtr.AsSlice()})
+				},
+			} {
+				if err := set(); err != nil {
+					c.Close()
+					return nil, nil, err
+				}
+			}
+			dst := &net.IPAddr{IP: allNode.AsSlice()}
+			return func(buf []byte) error {
+				_, cm, _, err := p.ReadFrom(buf)
+				if err != nil {
+					return err
+				}
+				_, err = p.WriteTo(raMsg, &ipv6.ControlMessage{IfIndex: cm.IfIndex, HopLimit: 255}, dst)
+				return err
+			}, c.Close, nil
+		})
+	})
+}
