@@ -275,7 +275,7 @@ func (d *Daemon) logLinks(served map[string]string) {
 		now[l.Name] = true
 		if tr, ok := served[l.Name]; !ok || tr != l.Transport {
 			served[l.Name] = l.Transport
-			d.log.Info("serving link", "link", l.Name, "index", l.Index, "transport", l.Transport, "source", l.Source, "prefixes", l.Prefixes)
+			d.log.Info("link served", "link", l.Name, "index", l.Index, "transport", l.Transport, "source", l.Source, "prefixes", l.Prefixes)
 		}
 	}
 	for name := range served {

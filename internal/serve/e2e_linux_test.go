@@ -1,0 +1,385 @@
+package serve_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/radish-net/radish/internal/netlab"
+)
+
+// radishBin is the radish binary the end-to-end tests run, built once by
+// TestMain when they can run (root, not -short).
+var radishBin string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	if os.Geteuid() == 0 && !testing.Short() {
+		dir, err := os.MkdirTemp("", "radish-serve-e2e-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer os.RemoveAll(dir)
+		radishBin = filepath.Join(dir, "radish")
+		cmd := exec.Command("go", "build", "-o", radishBin, "github.com/radish-net/radish/cmd/radish")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "building radish: %v\n%s", err, out)
+			return 1
+		}
+	}
+	return m.Run()
+}
+
+// seedConfig is examples/seed-vlan30.toml for link name, with a 4 s
+// max_interval so that the test runs quickly, extra TOML appended, and the
+// DUID kept in a test directory.
+func seedConfig(t *testing.T, name, stateDir, extra string) string {
+	t.Helper()
+	b, err := os.ReadFile("../../examples/seed-vlan30.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	for old, repl := range map[string]string{
+		`name = "vlan30"`: fmt.Sprintf("name = %q", name),
+		"[interface.ra]\n": "[interface.ra]\nmax_interval = 4\n",
+	} {
+		if !strings.Contains(s, old) {
+			t.Fatalf("examples/seed-vlan30.toml no longer contains %q", old)
+		}
+		s = strings.Replace(s, old, repl, 1)
+	}
+	return s + extra + fmt.Sprintf("\n[dhcpv6]\nstate_dir = %q\n", stateDir)
+}
+
+// rig is a router namespace with a bridge (the served link) and a host
+// namespace whose eth0 is a port of that bridge through a veth pair.
+type rig struct {
+	t            *testing.T
+	lab          *netlab.Lab
+	router, host *netlab.NS
+	br           string // the bridge's name in the router namespace
+	dir          string // config file and DUID state
+	cfg          string // config path
+	proc         *netlab.Proc
+}
+
+func newRig(t *testing.T, disableIPv6 bool) *rig {
+	lab := netlab.New(t) // skips unless root and not -short
+	if radishBin == "" {
+		t.Fatal("radish binary not built")
+	}
+	r := &rig{t: t, lab: lab, router: lab.Namespace("rt"), host: lab.Namespace("host"), br: lab.IfName("vlan"), dir: t.TempDir()}
+	r.cfg = filepath.Join(r.dir, "radish.toml")
+	lab.Bridge(r.router, r.br)
+	lab.Veth(r.router, "p0", r.host, "eth0")
+	r.router.SetMaster("p0", r.br)
+	// Forwarding on, so that the Router Lifetime is not forced to 0.
+	r.router.Sysctl("net.ipv6.conf.all.forwarding", "1")
+	if disableIPv6 {
+		r.router.Sysctl("net.ipv6.conf."+r.br+".disable_ipv6", "1")
+	}
+	r.host.Sysctl("net.ipv6.conf.eth0.accept_ra", "2")
+	r.host.Sysctl("net.ipv6.conf.eth0.autoconf", "1")
+	r.router.Up("p0")
+	r.router.Up(r.br)
+	r.host.Up("eth0")
+	return r
+}
+
+func (r *rig) writeConfig(s string) {
+	r.t.Helper()
+	tmp := r.cfg + ".tmp"
+	if err := os.WriteFile(tmp, []byte(s), 0o644); err != nil {
+		r.t.Fatal(err)
+	}
+	if err := os.Rename(tmp, r.cfg); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// start runs radish serve in the router namespace and waits for its
+// readiness log line.
+func (r *rig) start() {
+	r.t.Helper()
+	r.proc = r.router.Start(radishBin, "serve", "-c", r.cfg, "--log-level", "debug")
+	r.t.Cleanup(func() {
+		if r.t.Failed() {
+			_, stderr := r.proc.Output()
+			r.t.Logf("radish log:\n%s", stderr)
+		}
+	})
+	r.waitLog(`msg=ready`, 10*time.Second)
+}
+
+// waitLog waits until radish's log matches the regular expression re.
+func (r *rig) waitLog(re string, timeout time.Duration) string {
+	r.t.Helper()
+	rx := regexp.MustCompile(re)
+	deadline := time.Now().Add(timeout)
+	for {
+		_, stderr := r.proc.Output()
+		if m := rx.FindString(stderr); m != "" {
+			return m
+		}
+		select {
+		case <-r.proc.Done():
+			r.t.Fatalf("radish exited while waiting for %q:\n%s", re, stderr)
+		default:
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("radish log has no %q after %v:\n%s", re, timeout, stderr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (r *rig) signal(sig syscall.Signal) {
+	r.t.Helper()
+	if err := syscall.Kill(r.proc.Pid(), sig); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// defaultRoute returns the host's default route learned from an RA on
+// eth0, if any.
+func (r *rig) defaultRoute() (netlab.Route, bool) {
+	routes, err := r.host.Routes()
+	if err != nil {
+		return netlab.Route{}, false
+	}
+	for _, rt := range routes {
+		if rt.Dst.Bits() == 0 && rt.Gateway.IsLinkLocalUnicast() && rt.Dev == "eth0" {
+			return rt, true
+		}
+	}
+	return netlab.Route{}, false
+}
+
+// slaac returns the host's global address in prefix, if any.
+func (r *rig) slaac(prefix netip.Prefix) (netlab.Addr, bool) {
+	addrs, err := r.host.Addrs("eth0")
+	if err != nil {
+		return netlab.Addr{}, false
+	}
+	for _, a := range addrs {
+		if prefix.Contains(a.Prefix.Addr()) && !a.Has("tentative") {
+			return a, true
+		}
+	}
+	return netlab.Addr{}, false
+}
+
+// configured waits until the host has a SLAAC address in prefix and a
+// default route through the router with preference pref.
+func (r *rig) configured(prefix netip.Prefix, pref string, timeout time.Duration) {
+	r.t.Helper()
+	ctx, cancel := context.WithTimeout(r.t.Context(), timeout)
+	defer cancel()
+	err := r.host.WaitFor(ctx, func() bool {
+		_, okA := r.slaac(prefix)
+		rt, okR := r.defaultRoute()
+		return okA && okR && rt.Pref == pref
+	})
+	if err != nil {
+		rt, _ := r.defaultRoute()
+		addrs, _ := r.host.Addrs("eth0")
+		r.t.Fatalf("host not configured within %v: want an address in %v and a default route with pref %s; addresses %v, route %+v", timeout, prefix, pref, addrs, rt)
+	}
+}
+
+// with returns a copy of r whose helpers report to t (a subtest).
+func (r *rig) with(t *testing.T) *rig {
+	c := *r
+	c.t = t
+	return &c
+}
+
+// rdisc6 solicits from the host and returns rdisc6's report of the answer.
+func (r *rig) rdisc6() string {
+	r.t.Helper()
+	ctx, cancel := context.WithTimeout(r.t.Context(), 15*time.Second)
+	defer cancel()
+	out, _, err := r.host.Run(ctx, "rdisc6", "-1", "-n", "-w", "1500", "-r", "5", "eth0")
+	if err != nil {
+		r.t.Fatalf("rdisc6: %v", err)
+	}
+	return out
+}
+
+// rdisc6Has solicits until rdisc6's answer contains every want (RAs from
+// before a change may still be answered for up to MaxRADelayTime).
+func (r *rig) rdisc6Has(want ...string) string {
+	r.t.Helper()
+	var out string
+	for range 5 {
+		out = r.rdisc6()
+		missing := false
+		for _, w := range want {
+			if !fieldRx(w).MatchString(out) {
+				missing = true
+			}
+		}
+		if !missing {
+			return out
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	r.t.Fatalf("rdisc6 output lacks one of %q:\n%s", want, out)
+	return ""
+}
+
+// fieldRx matches rdisc6's "Name : value" lines whatever the padding:
+// "Router preference: high" matches "Router preference       :      high".
+func fieldRx(s string) *regexp.Regexp {
+	name, value, ok := strings.Cut(s, ":")
+	if !ok {
+		return regexp.MustCompile(regexp.QuoteMeta(s))
+	}
+	return regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(strings.TrimSpace(name)) + `\s*:\s*` + regexp.QuoteMeta(strings.TrimSpace(value)) + `\b`)
+}
+
+// dhclientDNS runs dhclient -6 -S (Information-request) in the host
+// namespace and returns the DNS servers its script was given.
+func (r *rig) dhclientDNS() string {
+	r.t.Helper()
+	dir := r.t.TempDir()
+	out := filepath.Join(dir, "out")
+	script := filepath.Join(dir, "script")
+	body := "#!/bin/sh\necho \"$reason $new_dhcp6_name_servers\" >> " + out + "\n"
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		r.t.Fatal(err)
+	}
+	p := r.host.Start("dhclient", "-6", "-S", "-1", "-d", "-sf", script,
+		"-lf", filepath.Join(dir, "lease"), "-pf", filepath.Join(dir, "pid"), "eth0")
+	defer p.Stop()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		b, _ := os.ReadFile(out)
+		for line := range strings.Lines(string(b)) {
+			// dhclient -S reports the reply as INFORM6, or as
+			// RENEW6 when it reuses a lease it just obtained.
+			if reason, servers, _ := strings.Cut(strings.TrimSpace(line), " "); servers != "" && reason != "PREINIT6" {
+				return servers
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b, _ := os.ReadFile(out)
+	o, e := p.Output()
+	r.t.Fatalf("dhclient reported no DNS servers; script saw %q\nstdout: %s\nstderr: %s", b, o, e)
+	return ""
+}
+
+var seedPrefix = netip.MustParsePrefix("2605:fd00:0:10::/64")
+
+// TestServeSeed serves the seed deployment's configuration to a Linux host
+// and checks what the host learns from RAs and DHCPv6, then reloads (good
+// and broken files), bounces the link and stops with SIGTERM.
+func TestServeSeed(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, false)
+	seed := seedConfig(t, r.br, r.dir, "")
+	r.writeConfig(seed)
+	r.start()
+
+	r.configured(seedPrefix, "high", 20*time.Second)
+	out := r.rdisc6Has(
+		"Stateful other conf.: Yes",
+		"Router preference: high",
+		"Prefix: 2605:fd00:0:10::/64",
+		"Recursive DNS server: 2605:fd00::2",
+		"Recursive DNS server: 2605:fd00::3",
+	)
+	t.Logf("rdisc6:\n%s", out)
+	if fieldRx("Router lifetime: 0").MatchString(out) {
+		t.Errorf("router lifetime 0 although forwarding is on:\n%s", out)
+	}
+
+	if got := r.dhclientDNS(); got != "2605:fd00::2 2605:fd00::3" {
+		t.Errorf("dhclient -6 -S learned DNS servers %q, want %q", got, "2605:fd00::2 2605:fd00::3")
+	}
+
+	t.Run("reload", func(t *testing.T) {
+		r := r.with(t)
+		r.writeConfig(strings.Replace(seed, `"2605:fd00::3"`, `"2605:fd00::53"`, 1))
+		r.signal(syscall.SIGHUP)
+		r.waitLog(`msg="configuration reloaded"`, 5*time.Second)
+		r.rdisc6Has("Recursive DNS server: 2605:fd00::53")
+		if got := r.dhclientDNS(); got != "2605:fd00::2 2605:fd00::53" {
+			t.Errorf("after reload dhclient learned %q", got)
+		}
+	})
+
+	t.Run("broken reload", func(t *testing.T) {
+		r := r.with(t)
+		good, err := os.ReadFile(r.cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		broken := strings.Replace(string(good), `router_preference = "high"`, `router_preference = "highest"`, 1)
+		r.writeConfig(broken)
+		line := 1 + strings.Count(broken[:strings.Index(broken, "highest")], "\n")
+		r.signal(syscall.SIGHUP)
+		r.waitLog(regexp.QuoteMeta(fmt.Sprintf("%s:%d:", r.cfg, line))+`.*router_preference`, 5*time.Second)
+		select {
+		case <-r.proc.Done():
+			t.Fatal("radish exited after a broken reload")
+		default:
+		}
+		// The previous configuration keeps serving.
+		r.rdisc6Has("Router preference: high", "Recursive DNS server: 2605:fd00::53")
+	})
+
+	t.Run("link down up", func(t *testing.T) {
+		r := r.with(t)
+		r.router.Down(r.br)
+		r.waitLog(`msg="link no longer served" link=`+r.br, 5*time.Second)
+		r.router.Up(r.br)
+		// The log is cumulative: count the "serving link" lines.
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			_, stderr := r.proc.Output()
+			if strings.Count(stderr, `msg="link served" link=`+r.br) >= 2 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("link not served again after up:\n%s", stderr)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		r.rdisc6Has("Router preference: high", "Prefix: 2605:fd00:0:10::/64")
+	})
+
+	t.Run("sigterm", func(t *testing.T) {
+		r := r.with(t)
+		if _, ok := r.defaultRoute(); !ok {
+			t.Fatal("no default route before SIGTERM")
+		}
+		r.signal(syscall.SIGTERM)
+		if err := r.proc.Wait(); err != nil {
+			t.Errorf("radish after SIGTERM: %v, want exit status 0", err)
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		defer cancel()
+		if err := r.host.WaitFor(ctx, func() bool { _, ok := r.defaultRoute(); return !ok }); err != nil {
+			rt, _ := r.defaultRoute()
+			t.Errorf("host kept its default route %+v after the final RA", rt)
+		}
+	})
+}
