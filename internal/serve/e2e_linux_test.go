@@ -56,7 +56,7 @@ func seedConfig(t *testing.T, name, stateDir, extra string) string {
 	}
 	s := string(b)
 	for old, repl := range map[string]string{
-		`name = "vlan30"`: fmt.Sprintf("name = %q", name),
+		`name = "vlan30"`:  fmt.Sprintf("name = %q", name),
 		"[interface.ra]\n": "[interface.ra]\nmax_interval = 4\n",
 	} {
 		if !strings.Contains(s, old) {
