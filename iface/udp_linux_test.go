@@ -292,3 +292,68 @@ func TestUDPDhclient(t *testing.T) {
 		t.Errorf("dhclient sent %x, want an Information-request (type 11)", buf[:n])
 	}
 }
+
+// TestUDPReaderAndWriter runs the documented concurrency: one goroutine
+// reading while another writes on the same conn (run it with -race).
+func TestUDPReaderAndWriter(t *testing.T) {
+	p := newUDPPair(t)
+	srv := listenUDP(t, p.a, 547, 0)
+	cli := listenUDP(t, p.b, 546, 0)
+	defer closeAfter(t, 20*time.Second, srv, cli)()
+	const count = 50
+	type job struct {
+		m iface.Meta
+		b [4]byte
+	}
+	jobs := make(chan job, count)
+	readErr := make(chan error, 1)
+	go func() { // reader
+		buf := make([]byte, 1500)
+		for range count {
+			var j job
+			n, err := srv.ReadFrom(buf, &j.m)
+			if err != nil || n != 4 {
+				readErr <- fmt.Errorf("read: %d, %v", n, err)
+				return
+			}
+			copy(j.b[:], buf)
+			jobs <- j
+		}
+		readErr <- nil
+	}()
+	writeErr := make(chan error, 1)
+	go func() { // writer
+		for range count {
+			j := <-jobs
+			r := reply(j.m)
+			if _, err := srv.WriteTo(j.b[:], &r); err != nil {
+				writeErr <- err
+				return
+			}
+		}
+		writeErr <- nil
+	}()
+	to := iface.Meta{IfIndex: p.idxB, Dst: srvAddr1, DstPort: 547}
+	seen := make(map[byte]bool)
+	buf := make([]byte, 1500)
+	for i := range count {
+		if _, err := cli.WriteTo([]byte{11, 0, 0, byte(i)}, &to); err != nil {
+			t.Fatal(err)
+		}
+		var m iface.Meta
+		n, err := cli.ReadFrom(buf, &m)
+		if err != nil || n != 4 || m.Src != srvAddr1 {
+			t.Fatalf("reply %d: %x %+v %v", i, buf[:n], m, err)
+		}
+		seen[buf[3]] = true
+	}
+	if err := <-readErr; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-writeErr; err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != count {
+		t.Errorf("%d distinct replies, want %d", len(seen), count)
+	}
+}
