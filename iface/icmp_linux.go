@@ -71,6 +71,7 @@ func (c *ICMPConn) setup() error {
 		return fmt.Errorf("iface: ICMPv6 socket: %w", err)
 	}
 	c.sock.init(rc, c.pc.Close, 0)
+	c.raw = true
 	return nil
 }
 
@@ -87,7 +88,8 @@ func (c *ICMPConn) ReadFrom(b []byte, m *Meta) (int, error) {
 // WriteTo sends the ICMPv6 message b (checksum left for the kernel) to
 // m.Dst through interface m.IfIndex, from m.Src if it is set (otherwise
 // the kernel chooses the source), with hop limit m.HopLimit if it is not
-// 0 (otherwise 255). It does not allocate.
+// 0 (otherwise 255). The port fields of m are ignored. It does not
+// allocate.
 func (c *ICMPConn) WriteTo(b []byte, m *Meta) (int, error) {
 	return c.writeTo(b, m)
 }

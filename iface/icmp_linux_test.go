@@ -68,7 +68,8 @@ func TestICMPExchange(t *testing.T) {
 		checkICMP(t, buf[:n], p.llA, allNode, raMsg)
 	})
 	t.Run("RA unicast, kernel-chosen source", func(t *testing.T) {
-		if _, err := ca.WriteTo(raMsg, &iface.Meta{IfIndex: p.idxA, Dst: p.llB}); err != nil {
+		// Ports, as a generic reply helper might copy them, are ignored.
+		if _, err := ca.WriteTo(raMsg, &iface.Meta{IfIndex: p.idxA, Dst: p.llB, SrcPort: 547, DstPort: 546}); err != nil {
 			t.Fatal(err)
 		}
 		var m iface.Meta

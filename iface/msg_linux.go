@@ -260,6 +260,7 @@ type sock struct {
 	close  func() error
 	closed atomic.Bool
 	port   uint16 // local port, reported as Meta.DstPort on reads
+	raw    bool   // raw IP socket: ports are ignored on writes
 	rd     msgOp
 	wr     msgOp
 }
@@ -297,6 +298,11 @@ func (s *sock) writeTo(b []byte, m *Meta) (int, error) {
 	o := &s.wr
 	if err := o.prepareWrite(b, m); err != nil {
 		return 0, err
+	}
+	if s.raw {
+		// For a raw socket a non-zero sin6_port names the protocol; a
+		// stray port would fail the write with EINVAL.
+		o.name.Port = 0
 	}
 	if err := s.rc.Write(o.fn); err != nil {
 		return 0, s.opErr(err)
