@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -220,6 +221,7 @@ func TestRadvdE2E(t *testing.T) {
 	t.Cleanup(func() { pc.Close() })
 	router.Up("r0")
 	host.Up("h0")
+	// -d 5 makes radvd log when it enters its main loop (see below).
 	// Start radvd once both ends have their link-local address: an RA
 	// sent before the host's side is ready is lost, and the next one only
 	// comes MinRtrAdvInterval later.
@@ -238,7 +240,7 @@ func TestRadvdE2E(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	radvd := router.Start("radvd", "-n", "-C", conf, "-p", filepath.Join(dir, "radvd.pid"), "-m", "stderr")
+	radvd := router.Start("radvd", "-n", "-C", conf, "-p", filepath.Join(dir, "radvd.pid"), "-m", "stderr", "-d", "5")
 	t.Cleanup(func() { radvd.Stop() })
 
 	buf := make([]byte, 1500)
@@ -249,9 +251,19 @@ func TestRadvdE2E(t *testing.T) {
 		writeCapture(t, "radvd-ra-options.hex", "first (initial, multicast) RA", first)
 	}
 
-	// SIGTERM: radvd sends its final RA before exiting.
-	if err := radvd.Stop(); err != nil {
-		t.Fatalf("radvd exit: %v", err)
+	// SIGTERM to radvd alone (not its process group: its privilege
+	// separation helper dying first can make it exit without the final
+	// RA): radvd sends its final RA before exiting. radvd installs its
+	// signal handlers late, after the first RA; its debug log says when it
+	// is in its main loop.
+	if err := router.WaitFor(ctx, func() bool {
+		_, stderr := radvd.Output()
+		return strings.Contains(stderr, "polling for")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(radvd.Pid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
 	}
 	final := readRA(t, pc, radvd, buf, func(m ra.RouterAdvert) bool { return m.RouterLifetime() == 0 })
 	checkRadvdFinal(t, final.msg)
