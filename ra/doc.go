@@ -6,7 +6,7 @@
 // The contract:
 //
 //   - Parse and Append do not allocate; views alias their input. A view
-//     (RouterSolicit, RouterAdvert, Option, RDNSS, DNSSL, DNR) is valid
+//     (RouterSolicit, RouterAdvert, Option, RDNSSView, DNSSLView, DNRView) is valid
 //     only while the caller keeps the underlying bytes unchanged, and
 //     callers must not retain it after reusing the receive buffer.
 //   - ParseRouterSolicit and ParseRouterAdvert check the ICMPv6 header and

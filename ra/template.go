@@ -54,7 +54,7 @@ func patchable(t OptionType) bool {
 
 // Compile encodes the RA with header h and options opts, in that order,
 // into a Template. Errors are those of the options' AppendTo (ErrInvalid,
-// ErrDomainName, ErrTooBig), wrapped with nothing so callers can compare.
+// ErrDomainName, ErrTooBig), returned unwrapped.
 // Compile does not check a size budget: use Split for that.
 func Compile(h Header, opts []OptionSpec) (*Template, error) {
 	t := &Template{b: h.AppendTo(make([]byte, 0, 256))}
