@@ -65,10 +65,10 @@
 // these against the lifetimes radvd 2.19 puts on the wire; it also records
 // that radvd 2.19 defaults AdvRDNSSLifetime and AdvDNSSLLifetime to 1×Max
 // where radish uses 3×Max, the value RFC 8106 §5.1 recommends and radish's
-// model documents. A prefix whose address is
-// written as all zeros (::/64) is automatic (config.Prefix.Auto), as in
-// radish's TOML format; Base6Interface and Base6to4Interface, when set,
-// decide where its bits come from. Host bits of prefixes are masked off.
+// model documents. A prefix whose address is written as all zeros (::/64)
+// is automatic (config.Prefix.Auto), as in radish's TOML format;
+// Base6Interface and Base6to4Interface, when set, decide where its bits
+// come from. Host bits of prefixes are masked off.
 //
 // # Checks
 //
@@ -82,8 +82,8 @@
 // (interface.c; "radvd -c" does not run them) are errors at parse time
 // here; the list is on finishInterface in check.go. Limits are radvd
 // 2.21's, with RFC 8319: MaxRtrAdvInterval up to 65535 s and
-// AdvDefaultLifetime up to 65535 s (radvd 2.19: 1800 and 9000). The upper
-// bound of AdvLinkMTU (the link's MTU) is left to run time.
+// AdvDefaultLifetime up to 65535 s (radvd 2.19: 1800 and 9000). AdvLinkMTU
+// above the link's own MTU can only be found at run time.
 //
 // # Deviations from radvd
 //
@@ -118,8 +118,11 @@
 //     9 s, the default is 0.75×Max (RFC 4861 §6.2.1 asks for Max, which is
 //     out of range); radvd uses 0.33×Max and then fails its own 3 s check.
 //     When HomeAgentLifetime is not given with AdvHomeAgentInfo on, its
-//     default (AdvDefaultLifetime) is capped at 65520 s; radvd fails.
-//     Both match radish's TOML format.
+//     default (AdvDefaultLifetime) is capped at 65520 s; radvd fails. A
+//     HomeAgentLifetime that is written must be 1..65520 even without
+//     AdvHomeAgentInfo. All three match radish's TOML format.
+//   - AdvRDNSSLifetime and AdvDNSSLLifetime default to 3×MaxRtrAdvInterval;
+//     radvd 2.19 sends 1×MaxRtrAdvInterval.
 //   - AdvRDNSSLifetime below MaxRtrAdvInterval is a warning, as in radvd
 //     2.19 (2.21 does not check it).
 //   - The per-block address lists (clients, AdvRASrcAddress) keep file
