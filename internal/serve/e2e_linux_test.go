@@ -383,3 +383,115 @@ func TestServeSeed(t *testing.T) {
 		}
 	})
 }
+
+// countLog waits until radish's log has at least n lines containing s.
+func (r *rig) countLog(s string, n int, timeout time.Duration) {
+	r.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		_, stderr := r.proc.Output()
+		if strings.Count(stderr, s) >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("radish log has fewer than %d lines with %q after %v:\n%s", n, s, timeout, stderr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestServeLinkChanges follows the router's link through address changes
+// (an automatic ::/64 prefix) and through deletion and re-creation.
+func TestServeLinkChanges(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, false)
+	r.writeConfig(fmt.Sprintf(`[[interface]]
+name = %q
+[interface.ra]
+max_interval = 4
+[[interface.ra.prefix]]
+prefix = "::/64"
+
+[dhcpv6]
+state_dir = %q
+`, r.br, r.dir))
+	r.start()
+	r.countLog(`msg="link served" link=`+r.br, 1, 5*time.Second)
+	out := r.rdisc6Has("Router preference: medium")
+	if strings.Contains(out, "Prefix") {
+		t.Fatalf("prefix advertised before the link has a global address:\n%s", out)
+	}
+
+	auto := netip.MustParsePrefix("2001:db8:5::/64")
+	t.Run("address add", func(t *testing.T) {
+		r := r.with(t)
+		r.router.IP("addr", "add", "2001:db8:5::1/64", "dev", r.br)
+		r.configured(auto, "medium", 15*time.Second)
+		r.rdisc6Has("Prefix: 2001:db8:5::/64")
+	})
+
+	t.Run("address remove", func(t *testing.T) {
+		r := r.with(t)
+		r.router.IP("addr", "del", "2001:db8:5::1/64", "dev", r.br)
+		// The prefix is withdrawn (RFC 9096): still advertised, with
+		// preferred lifetime 0, so the host deprecates its address.
+		ctx, cancel := context.WithTimeout(t.Context(), 15*time.Second)
+		defer cancel()
+		if err := r.host.WaitFor(ctx, func() bool {
+			a, ok := r.slaac(auto)
+			return ok && a.Preferred == 0
+		}); err != nil {
+			a, _ := r.slaac(auto)
+			t.Fatalf("host address %+v not deprecated after the router's address was removed", a)
+		}
+	})
+
+	t.Run("delete recreate", func(t *testing.T) {
+		r := r.with(t)
+		r.router.Delete(r.br)
+		r.waitLog(`msg="link no longer served" link=`+r.br, 5*time.Second)
+		r.lab.Bridge(r.router, r.br)
+		r.router.SetMaster("p0", r.br)
+		r.router.Up(r.br)
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		defer cancel()
+		ll, err := r.router.LinkLocal(ctx, r.br)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.countLog(`msg="link served" link=`+r.br, 2, 10*time.Second)
+		// The answer comes from the new bridge's link-local address.
+		out := r.rdisc6Has("Router preference: medium")
+		if !strings.Contains(out, "from "+ll.String()) {
+			t.Errorf("rdisc6 answer not from the new bridge %v:\n%s", ll, out)
+		}
+	})
+}
+
+// TestServePacketTransport serves the seed config on a bridge whose kernel
+// IPv6 is disabled: radish falls back to the AF_PACKET transport and the
+// host configures itself as on the kernel transport.
+func TestServePacketTransport(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, true)
+	r.writeConfig(seedConfig(t, r.br, r.dir, ""))
+	r.start()
+	r.waitLog(`msg="link served" link=`+r.br+` index=\d+ transport=packet`, 10*time.Second)
+	r.configured(seedPrefix, "high", 20*time.Second)
+	r.rdisc6Has(
+		"Stateful other conf.: Yes",
+		"Router preference: high",
+		"Prefix: 2605:fd00:0:10::/64",
+		"Recursive DNS server: 2605:fd00::2",
+		"Recursive DNS server: 2605:fd00::3",
+	)
+	r.signal(syscall.SIGTERM)
+	if err := r.proc.Wait(); err != nil {
+		t.Errorf("radish after SIGTERM: %v, want exit status 0", err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	if err := r.host.WaitFor(ctx, func() bool { _, ok := r.defaultRoute(); return !ok }); err != nil {
+		t.Error("host kept its default route after the final RA on the packet transport")
+	}
+}
