@@ -210,7 +210,9 @@ func rdisc6(ctx context.Context, host *netlab.NS) (string, error) {
 	return out, err
 }
 
-// waitRA polls rdisc6 until the answer contains every want.
+// waitRA polls rdisc6 until the answer contains every want; runs of
+// spaces are collapsed in both, so "Router lifetime : 30" matches
+// rdisc6's aligned columns.
 func waitRA(t *testing.T, host *netlab.NS, want ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Second)
@@ -218,11 +220,11 @@ func waitRA(t *testing.T, host *netlab.NS, want ...string) string {
 	var last string
 	for ctx.Err() == nil {
 		out, err := rdisc6(ctx, host)
-		last = out
+		last = fmt.Sprintf("%s(err: %v)", out, err)
 		if err == nil {
-			ok := true
+			ok, flat := true, collapse(out)
 			for _, w := range want {
-				ok = ok && strings.Contains(out, w)
+				ok = ok && strings.Contains(flat, collapse(w))
 			}
 			if ok {
 				return out
@@ -266,3 +268,5 @@ func needRoot(t *testing.T) {
 		t.Skip("end-to-end test needs root (network and mount namespaces)")
 	}
 }
+
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,0 +1,256 @@
+package radvdmode_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/radish-net/radish/internal/daemon"
+)
+
+const novaConf = `interface br100
+{
+    AdvSendAdvert on;
+    MinRtrAdvInterval 3;
+    MaxRtrAdvInterval 10;
+    prefix %s
+    {
+        AdvOnLink on;
+        AdvAutonomous on;
+    };
+};
+`
+
+// TestNovaSequence is nova-network's use of radvd against radish installed
+// as /usr/sbin/radvd: start, check identity and RAs, then SIGTERM and
+// immediately a new start on the same pidfile, which must succeed and keep
+// the pidfile after the old instance has gone.
+func TestNovaSequence(t *testing.T) {
+	needRoot(t)
+	_, router, host := routerLab(t, "br100")
+	dir := publicDir(t)
+	conf, pidfile := filepath.Join(dir, "nova-br100.conf"), filepath.Join(dir, "nova-br100.pid")
+	writeFile(t, conf, fmt.Sprintf(novaConf, "2001:db8:100:1::/64"))
+	env := []string{"RADISH_RADVD_CONFIG=/dev/null"}
+
+	s := startInstalled(t, router, env, "-C", conf, "-p", pidfile)
+	if s.code != 0 {
+		t.Fatalf("start: exit %d: %s", s.code, s.output)
+	}
+	first := adopt(t, pidfile)
+	checkIdentity(t, first, conf)
+	waitRA(t, host, "2001:db8:100:1::/64", "Router lifetime : 30")
+
+	// nova: kill, then start again at once.
+	if err := syscall.Kill(first, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	s = startInstalled(t, router, env, "-C", conf, "-p", pidfile)
+	if s.code != 0 {
+		t.Fatalf("restart right after SIGTERM: exit %d: %s", s.code, s.output)
+	}
+	second := adopt(t, pidfile)
+	if second == first {
+		t.Fatalf("pidfile still names the old instance %d", first)
+	}
+	waitGone(t, first, 10*time.Second)
+	if got, err := daemon.ReadPidfile(pidfile); err != nil || got != second {
+		t.Fatalf("after the old instance exited the pidfile holds %d (%v), want %d", got, err, second)
+	}
+	checkIdentity(t, second, conf)
+	waitRA(t, host, "2001:db8:100:1::/64")
+
+	// A plain stop removes the pidfile (it is ours).
+	syscall.Kill(second, syscall.SIGTERM)
+	waitGone(t, second, 10*time.Second)
+	if _, err := os.Stat(pidfile); !os.IsNotExist(err) {
+		t.Errorf("pidfile left after SIGTERM: %v", err)
+	}
+}
+
+const neutronConf = `interface qr-e2e
+{
+   AdvSendAdvert on;
+   MinRtrAdvInterval 30;
+   MaxRtrAdvInterval 100;
+   AdvLinkMTU 1450;
+   AdvOtherConfigFlag on;
+   RDNSS 2001:db8:53::1 {};
+   prefix %s
+   {
+        AdvOnLink on;
+        AdvAutonomous on;
+   };
+};
+`
+
+// TestNeutronSequence is neutron's: -C CONF -p PIDFILE -m syslog -u
+// nobody, a reload by SIGHUP with a changed file, a reload with a broken
+// file (the old configuration keeps serving), then kill -9 and a respawn
+// on the same pidfile.
+func TestNeutronSequence(t *testing.T) {
+	needRoot(t)
+	nobody, err := user.Lookup("nobody")
+	if err != nil {
+		t.Skip("no user nobody")
+	}
+	_, router, host := routerLab(t, "qr-e2e")
+	dir := publicDir(t)
+	conf, pidfile := filepath.Join(dir, "radvd.conf"), filepath.Join(dir, "radvd.pid")
+	writeFile(t, conf, fmt.Sprintf(neutronConf, "2001:db8:1::/64"))
+	env := []string{"RADISH_RADVD_CONFIG=/dev/null"}
+	args := []string{"-C", conf, "-p", pidfile, "-m", "syslog", "-u", "nobody"}
+
+	s := startInstalled(t, router, env, args...)
+	if s.code != 0 {
+		t.Fatalf("start: exit %d: %s", s.code, s.output)
+	}
+	pid := adopt(t, pidfile)
+	checkIdentity(t, pid, conf)
+	if uid := procUID(t, pid); uid != nobody.Uid {
+		t.Errorf("uid %s after -u nobody, want %s", uid, nobody.Uid)
+	}
+	waitRA(t, host, "2001:db8:1::/64", "Stateful other conf. : Yes", "2001:db8:53::1", "MTU : 1450")
+
+	// neutron rewrites the file and sends SIGHUP.
+	writeFile(t, conf, fmt.Sprintf(neutronConf, "2001:db8:2::/64"))
+	syscall.Kill(pid, syscall.SIGHUP)
+	waitRA(t, host, "2001:db8:2::/64")
+
+	// A broken file: logged, the previous configuration keeps serving.
+	writeFile(t, conf, "interface qr-e2e { AdvSendAdvert on\n};\n")
+	syscall.Kill(pid, syscall.SIGHUP)
+	time.Sleep(300 * time.Millisecond)
+	if !daemon.ProcessAlive(pid) {
+		t.Fatal("a broken file on SIGHUP stopped the daemon")
+	}
+	waitRA(t, host, "2001:db8:2::/64")
+
+	// neutron's stop: kill -9; the pidfile stays and the next start takes
+	// it over.
+	syscall.Kill(pid, syscall.SIGKILL)
+	waitGone(t, pid, 5*time.Second)
+	if got, err := daemon.ReadPidfile(pidfile); err != nil || got != pid {
+		t.Fatalf("after kill -9 the pidfile holds %d (%v), want the dead pid %d", got, err, pid)
+	}
+	writeFile(t, conf, fmt.Sprintf(neutronConf, "2001:db8:3::/64"))
+	s = startInstalled(t, router, env, args...)
+	if s.code != 0 {
+		t.Fatalf("respawn: exit %d: %s", s.code, s.output)
+	}
+	again := adopt(t, pidfile)
+	if again == pid {
+		t.Fatal("pidfile not replaced on respawn")
+	}
+	checkIdentity(t, again, conf)
+	waitRA(t, host, "2001:db8:3::/64")
+}
+
+// TestDeferAndOverlay starts in defer mode (RADISH_RADVD_MODE): the daemon
+// contract holds but no RA is sent, as rdisc6 and tshark see. A SIGHUP
+// with radvd.toml switched to serve with an overlay then advertises the
+// file plus the overlay.
+func TestDeferAndOverlay(t *testing.T) {
+	needRoot(t)
+	if _, err := exec.LookPath("tshark"); err != nil {
+		t.Skip("tshark not installed")
+	}
+	_, router, host := routerLab(t, "br100")
+	dir := publicDir(t)
+	conf, pidfile, settings := filepath.Join(dir, "radvd.conf"), filepath.Join(dir, "radvd.pid"), filepath.Join(dir, "radvd.toml")
+	writeFile(t, conf, fmt.Sprintf(novaConf, "2001:db8:100:1::/64"))
+	writeFile(t, settings, "mode = \"defer\"\n")
+
+	// Broken radvd.conf in defer mode: still validated, start fails.
+	bad := filepath.Join(dir, "bad.conf")
+	writeFile(t, bad, "interface br100 {\n AdvSendAdvert maybe;\n};\n")
+	s := startInstalled(t, router, []string{"RADISH_RADVD_CONFIG=" + settings}, "-C", bad, "-p", filepath.Join(dir, "bad.pid"))
+	if s.code != 1 || !strings.Contains(s.output, bad+":2 error:") {
+		t.Errorf("broken file in defer mode: exit %d, output %q; want 1 and %s:2 error:", s.code, s.output, bad)
+	}
+
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	capture := filepath.Join(dir, "defer.pcap")
+	tshark := host.Start("tshark", "-q", "-i", "eth0", "-f", "icmp6 and ip6[40] == 134", "-a", "duration:5", "-w", capture)
+	waitCapturing(t, ctx, tshark)
+
+	s = startInstalled(t, router, []string{"RADISH_RADVD_CONFIG=" + settings}, "-C", conf, "-p", pidfile)
+	if s.code != 0 {
+		t.Fatalf("start: exit %d: %s", s.code, s.output)
+	}
+	pid := adopt(t, pidfile)
+	checkIdentity(t, pid, conf)
+	if out, err := rdisc6(ctx, host); err == nil {
+		t.Errorf("defer mode answered a solicitation:\n%s", out)
+	}
+	select {
+	case <-tshark.Done():
+	case <-ctx.Done():
+		t.Fatal("tshark did not stop")
+	}
+	if n := countPackets(t, ctx, capture); n != 0 {
+		t.Errorf("tshark saw %d RAs in defer mode", n)
+	}
+
+	writeFile(t, settings, `mode = "serve"
+[overlay]
+interfaces = ["br*"]
+other_config = true
+preference = "high"
+rdnss = ["2001:db8:53::53"]
+dnssl = ["example.org"]
+`)
+	syscall.Kill(pid, syscall.SIGHUP)
+	waitRA(t, host, "2001:db8:100:1::/64", "Stateful other conf. : Yes", "Router preference : high",
+		"2001:db8:53::53", "example.org")
+}
+
+func procUID(t *testing.T, pid int) string {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) > 1 && f[0] == "Uid:" {
+			return f[1]
+		}
+	}
+	return ""
+}
+
+// waitCapturing waits until tshark reports that it captures.
+func waitCapturing(t *testing.T, ctx context.Context, p interface{ Output() (string, string) }) {
+	t.Helper()
+	for ctx.Err() == nil {
+		if _, e := p.Output(); strings.Contains(e, "Capturing on") {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("tshark did not start capturing")
+}
+
+func countPackets(t *testing.T, ctx context.Context, file string) int {
+	t.Helper()
+	out, err := exec.CommandContext(ctx, "tshark", "-r", file, "-T", "fields", "-e", "frame.number").Output()
+	if err != nil {
+		t.Fatalf("tshark -r: %v", err)
+	}
+	s := strings.TrimSpace(string(out))
+	if s == "" {
+		return 0
+	}
+	return len(strings.Split(s, "\n"))
+}
+
+var _ = strconv.Itoa
