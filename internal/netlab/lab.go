@@ -46,10 +46,11 @@
 //	...
 //	p := host.Start("rdisc6", "eth0")
 //
-// Methods that build the lab (Namespace, Veth, Bridge, Up, Sysctl, ...)
-// call t.Fatal on failure and so must be called from the test goroutine.
-// Methods that observe or run things (Run, Start, Do, Addrs, Routes,
-// WaitFor, ...) return errors and may be called from any goroutine.
+// Methods that build the lab (Namespace, Veth, Bridge, Up, Down, Delete,
+// SetMaster, Sysctl, IP, Start) call t.Fatal on failure and so must be
+// called from the test goroutine. Methods that observe or run things (Run,
+// Do, ReadSysctl, Addrs, Routes, Link, LinkLocal, WaitFor and the Proc
+// methods) return errors and may be called from any goroutine.
 package netlab
 
 import (
