@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"time"
+	"unicode/utf8"
 )
 
 // threeTimes returns radvd's "3×MaxRtrAdvInterval" default in whole
@@ -148,7 +149,7 @@ func (p *parser) finishInterface(s *ifaceState) {
 		p.errorf(s.lineOf("advmobrtrsupportflag"), "AdvHomeAgentInfo for %s must be set with AdvMobRtrSupportFlag", name)
 	}
 	if u := ra.CaptivePortalAPI; u != "" {
-		if pu, err := url.Parse(u); err != nil || pu.Scheme == "" {
+		if pu, err := url.Parse(u); err != nil || pu.Scheme == "" || !utf8.ValidString(u) {
 			p.errorf(s.lineOf("advcaptiveportalapi"), "AdvCaptivePortalAPI %q is not an absolute URI (RFC 8910)", u)
 		}
 	}

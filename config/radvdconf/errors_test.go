@@ -61,6 +61,8 @@ func TestErrors(t *testing.T) {
 			}},
 		{"huge interval", "interface eth0 { MaxRtrAdvInterval 99999999999999999999.5; };",
 			[]string{"r.conf:1 error: MaxRtrAdvInterval for eth0 (8589934592.50) must be between 4 and 65535"}},
+		{"quoted name", "interface \"eth 0\" { };",
+			[]string{"r.conf:1 error: interface \"eth 0\" is not a valid link name"}},
 		{"several", "interface eth0 {\n AdvSendAdvert maybe;\n AdvLinkMTU 100;\n};\ninterface eth0 { };\nbogus;",
 			[]string{
 				"r.conf:2 error: syntax error: unexpected string 'maybe', expecting on or off",

@@ -275,11 +275,12 @@ func (p *parser) captivePortal(s *ifaceState, kw token) bool {
 
 // checkLinkName applies the rules of radish's TOML format to a link name:
 // what Linux accepts (at most 15 bytes, no '/', ':' or white space, not "."
-// or ".."), or, where allowed, a valid glob pattern. It returns "" or a
+// or ".."), made of the characters an unquoted radvd.conf word may hold,
+// or, where allowed, a valid glob pattern. It returns "" or a
 // message that starts with the quoted name.
 func checkLinkName(name string, allowPattern bool) string {
 	switch {
-	case name == "" || name == "." || name == ".." || strings.ContainsAny(name, ":/ \t\n"):
+	case name == "" || name == "." || name == ".." || strings.ContainsAny(name, ":/") || !allStringChars(name):
 		return fmt.Sprintf("%q is not a valid link name", name)
 	case config.IsPattern(name) && !allowPattern:
 		return fmt.Sprintf("%q must be a link name, not a pattern", name)
@@ -291,4 +292,13 @@ func checkLinkName(name string, allowPattern bool) string {
 		return fmt.Sprintf("%q is longer than %d characters", name, maxIfNameLen)
 	}
 	return ""
+}
+
+func allStringChars(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isStringChar(s[i]) {
+			return false
+		}
+	}
+	return true
 }
