@@ -80,7 +80,7 @@ type PacketCounters struct {
 // (TP_STATUS_VLAN_VALID) belongs to a VLAN link, not this one, and is
 // dropped.
 //
-// Multicast: the socket never enables promiscuous mode. It sees the frames
+// Multicast: the socket is explicitly not promiscuous. It sees the frames
 // the NIC accepts; JoinGroup adds the group's 33:33 MAC to the NIC's
 // filter (PACKET_ADD_MEMBERSHIP, PACKET_MR_MULTICAST), which is needed
 // when the kernel itself has not joined the group (disable_ipv6=1).
@@ -229,6 +229,12 @@ func ListenPacket(ifIndex int, opts ...PacketOption) (*PacketConn, error) {
 	}
 	rc, err := pc.SyscallConn()
 	if err != nil {
+		pc.Close()
+		return nil, fmt.Errorf("iface: packet conn on %s: %w", ifi.Name, err)
+	}
+	// Explicitly not promiscuous: only frames the NIC accepts for itself
+	// and for joined groups.
+	if err := pc.SetPromiscuous(false); err != nil {
 		pc.Close()
 		return nil, fmt.Errorf("iface: packet conn on %s: %w", ifi.Name, err)
 	}
