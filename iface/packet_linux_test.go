@@ -14,6 +14,7 @@ import (
 	"golang.org/x/net/bpf"
 
 	"github.com/radish-net/radish/iface"
+	"github.com/radish-net/radish/internal/inet"
 	"github.com/radish-net/radish/internal/netlab"
 )
 
@@ -530,5 +531,78 @@ func TestPacketNoAllocs(t *testing.T) {
 	}
 	if allocs != 0 {
 		t.Errorf("WriteTo allocates %v times per call, want 0", allocs)
+	}
+}
+
+// TestPacketNeighborCache fills the learned-MAC cache from 17 injected
+// sources and checks that the oldest is evicted, and that a reply goes to
+// the learned MAC with the default UDP source port and hop limit.
+func TestPacketNeighborCache(t *testing.T) {
+	p := newPktLab(t, false)
+	p.host.Up("eth0")
+	p.waitBridgeUp(t)
+	const n = 17 // one more than the cache holds
+	var raw *packet.Conn
+	if err := p.host.Do(func() error {
+		ifi, err := net.InterfaceByName("eth0")
+		if err != nil {
+			return err
+		}
+		raw, err = packet.Listen(ifi, packet.Raw, iface.EtherTypeIPv6, nil)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	src := func(i int) (netip.Addr, [6]byte) {
+		return netip.AddrFrom16([16]byte{0: 0xfe, 1: 0x80, 15: byte(i)}), [6]byte{0x02, 0, 0, 0, 0, byte(i)}
+	}
+	for i := 1; i <= n; i++ {
+		f := dhclientFrame(t)
+		f.Src, f.SrcMAC = src(i)
+		b, err := iface.AppendFrame(nil, &f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := raw.WriteTo(b, &packet.Addr{HardwareAddr: net.HardwareAddr(f.DstMAC[:])}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	buf := make([]byte, 1500)
+	var m iface.Meta
+	for i := 1; i <= n; i++ {
+		p.read(t, buf, &m)
+		if want, _ := src(i); m.Src != want {
+			t.Fatalf("packet %d from %v, want %v", i, m.Src, want)
+		}
+	}
+	reply := []byte{7, 1, 2, 3}
+	first, _ := src(1)
+	if _, err := p.conn.WriteTo(reply, &iface.Meta{Dst: first, DstPort: 546}); err != iface.ErrNoNeighbor {
+		t.Errorf("WriteTo the evicted %v = %v, want ErrNoNeighbor", first, err)
+	}
+	last, lastMAC := src(n)
+	if _, err := p.conn.WriteTo(reply, &iface.Meta{Dst: last, DstPort: 546}); err != nil {
+		t.Fatalf("WriteTo %v: %v", last, err)
+	}
+	raw.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		nr, _, err := raw.ReadFrom(buf)
+		if err != nil {
+			t.Fatalf("reply not seen on the host: %v", err)
+		}
+		var f iface.Frame
+		if iface.ParseFrame(buf[:nr], &f) != nil || f.NextHeader != inet.ProtoUDP || f.Dst != last {
+			continue // the host's own traffic
+		}
+		want := iface.Frame{
+			DstMAC: lastMAC, SrcMAC: p.conn.HardwareAddr(), Src: p.conn.Source(), Dst: last,
+			HopLimit: 64, NextHeader: inet.ProtoUDP, SrcPort: 547, DstPort: 546,
+		}
+		if f.DstMAC != want.DstMAC || f.SrcMAC != want.SrcMAC || f.Src != want.Src || f.HopLimit != want.HopLimit ||
+			f.SrcPort != want.SrcPort || f.DstPort != want.DstPort || string(f.Payload) != string(reply) {
+			t.Errorf("reply frame %+v\nwant %+v with payload % x", f, want, reply)
+		}
+		return
 	}
 }
