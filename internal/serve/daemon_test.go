@@ -112,10 +112,12 @@ servers = [%q]
 		sysctl := new(ifacetest.FakeSysctl)
 		sysctl.Set("eth0", "forwarding", "1")
 		var logs syncBuffer
+		level := new(slog.LevelVar) // info, from the file's [log] default
 		d, err := serve.New(serve.Options{
 			Path:   path,
 			Config: cfg,
-			Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+			Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: level})),
+			Level:  level,
 			Transports: serve.Transports{
 				ICMP: func() (iface.Conn, error) { return icmp, nil },
 				UDP:  func() (iface.Conn, error) { udpOpened.Add(1); return udp, nil },
@@ -161,7 +163,7 @@ servers = [%q]
 
 		// A good file with DHCPv6: the UDP socket is opened and the
 		// server joins ff02::1:2; the RA carries the new server.
-		conf(fmt.Sprintf(stanza, "2001:db8::54") + fmt.Sprintf("[interface.dhcpv6]\ndns_servers = [\"2001:db8::55\"]\n[dhcpv6]\nstate_dir = %q\n", dir))
+		conf(fmt.Sprintf(stanza, "2001:db8::54") + fmt.Sprintf("[interface.dhcpv6]\ndns_servers = [\"2001:db8::55\"]\n[dhcpv6]\nstate_dir = %q\n[log]\nlevel = \"debug\"\n", dir))
 		reload <- struct{}{}
 		// The change is sent at once, or MinDelayBetweenRAs (3 s) after
 		// the previous multicast RA.
@@ -169,6 +171,9 @@ servers = [%q]
 		synctest.Wait()
 		if !strings.Contains(logs.String(), `msg="configuration reloaded"`) {
 			t.Errorf("no reload log:\n%s", logs.String())
+		}
+		if level.Level() != slog.LevelDebug {
+			t.Errorf("log level %v after reloading a file with [log] level = \"debug\"", level.Level())
 		}
 		if n := udpOpened.Load(); n != 1 {
 			t.Errorf("UDP socket opened %d times, want 1", n)
