@@ -35,6 +35,7 @@ func runMain(m *testing.M) int {
 		}
 		defer os.RemoveAll(dir)
 		radishBin = filepath.Join(dir, "radish")
+		// go test puts its own go command first in PATH.
 		cmd := exec.Command("go", "build", "-o", radishBin, "github.com/radish-net/radish/cmd/radish")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
