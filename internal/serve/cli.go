@@ -39,6 +39,9 @@ Usage:
         RA (Router Lifetime 0) on every served link and exits.
   radish check [-c FILE]
         Validate FILE: print warnings and errors (FILE:LINE: KEY: message).
+  radish radvd [radvd options]
+        Run as radvd(8), reading radvd.conf; the same as invoking the binary
+        under the name radvd (e.g. installed as /usr/sbin/radvd).
   radish version
         Print the version.
   radish help
