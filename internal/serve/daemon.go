@@ -196,7 +196,12 @@ func (d *Daemon) Run(ctx context.Context, reload <-chan struct{}) error {
 				errs = append(errs, err)
 			}
 			c := d.ra.Counters()
-			d.log.Info("stopped", "final_ras", c.RAFinal.Load(), "ras_sent", c.RAMulticast.Load()+c.RAUnicast.Load())
+			attrs := []any{"final_ras", c.RAFinal.Load(), "ras_sent", c.RAMulticast.Load() + c.RAUnicast.Load(), "rs_received", c.RSReceived.Load()}
+			if d.dhcp != nil {
+				dc := d.dhcp.Counters()
+				attrs = append(attrs, "dhcpv6_received", dc.Received.Load(), "dhcpv6_sent", dc.Sent.Load())
+			}
+			d.log.Info("stopped", attrs...)
 			return errors.Join(errs...)
 		case <-reload:
 			d.Reload(ctx)

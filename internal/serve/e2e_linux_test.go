@@ -467,6 +467,15 @@ state_dir = %q
 			t.Errorf("rdisc6 answer not from the new bridge %v:\n%s", ll, out)
 		}
 	})
+
+	t.Run("sigint", func(t *testing.T) {
+		r := r.with(t)
+		r.signal(syscall.SIGINT)
+		if err := r.proc.Wait(); err != nil {
+			t.Errorf("radish after SIGINT: %v, want exit status 0", err)
+		}
+		r.waitLog(`msg=stopped final_ras=1 `, time.Second)
+	})
 }
 
 // TestServePacketTransport serves the seed config on a bridge whose kernel
