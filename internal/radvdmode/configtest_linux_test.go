@@ -128,6 +128,8 @@ func TestCommandLine(t *testing.T) {
 		{"help", []string{link, "-h"}, 1, "usage: radvd"},
 		{"unknown option", []string{link, "--bogus"}, 1, "bogus"},
 		{"missing file", []string{bin, "radvd", "-c", "-C", "/nonexistent/radvd.conf"}, 1, "can't open /nonexistent/radvd.conf"},
+		{"check --radvd", []string{bin, "check", "--radvd", "testdata/neutron_stateless.conf"}, 0, "servers = [\"2001:db8:7::2\", \"2001:db8:7::3\"]"},
+		{"check --radvd=", []string{bin, "check", "--radvd=testdata/reject_nova_typo.conf"}, 1, "testdata/reject_nova_typo.conf:5 error: "},
 		{"bad settings", []string{link, "-n", "-C", "testdata/nova_bridge.conf", "-m", "stderr", "-p", filepath.Join(t.TempDir(), "p")}, 1, "settings.toml:1: mode:"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -35,6 +35,7 @@ const novaConf = `interface br100
 // the pidfile after the old instance has gone.
 func TestNovaSequence(t *testing.T) {
 	needRoot(t)
+	t.Parallel()
 	_, router, host := routerLab(t, "br100")
 	dir := publicDir(t)
 	conf, pidfile := filepath.Join(dir, "nova-br100.conf"), filepath.Join(dir, "nova-br100.pid")
@@ -98,6 +99,7 @@ const neutronConf = `interface qr-e2e
 // on the same pidfile.
 func TestNeutronSequence(t *testing.T) {
 	needRoot(t)
+	t.Parallel()
 	nobody, err := user.Lookup("nobody")
 	if err != nil {
 		t.Skip("no user nobody")
@@ -160,6 +162,7 @@ func TestNeutronSequence(t *testing.T) {
 // file plus the overlay.
 func TestDeferAndOverlay(t *testing.T) {
 	needRoot(t)
+	t.Parallel()
 	if _, err := exec.LookPath("tshark"); err != nil {
 		t.Skip("tshark not installed")
 	}

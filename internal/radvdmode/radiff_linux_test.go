@@ -37,6 +37,7 @@ var raCorpus = []string{
 // two decodings are compared line by line, option order included.
 func TestRADifferential(t *testing.T) {
 	needRoot(t)
+	t.Parallel()
 	for _, tool := range []string{"tshark", radvdPath} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s not installed", tool)
