@@ -1,38 +1,16 @@
 package bench_test
 
 import (
-	"encoding/hex"
 	"net"
 	"net/netip"
-	"os"
-	"strings"
 	"testing"
 
 	ins "github.com/insomniacslk/dhcp/dhcpv6"
 	"github.com/insomniacslk/dhcp/iana"
 
 	"github.com/radish-net/radish/dhcpv6"
+	"github.com/radish-net/radish/internal/fixture"
 )
-
-// dhcpv6Fixture reads a commented hex capture from the dhcpv6 package's
-// testdata.
-func dhcpv6Fixture(b *testing.B, name string) []byte {
-	raw, err := os.ReadFile("../dhcpv6/testdata/" + name)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var sb strings.Builder
-	for line := range strings.SplitSeq(string(raw), "\n") {
-		if !strings.HasPrefix(line, "#") {
-			sb.WriteString(strings.Join(strings.Fields(line), ""))
-		}
-	}
-	p, err := hex.DecodeString(sb.String())
-	if err != nil {
-		b.Fatal(err)
-	}
-	return p
-}
 
 var (
 	dhcpv6MAC  = net.HardwareAddr{0x02, 0x00, 0x00, 0x00, 0x00, 0x01}
@@ -103,7 +81,7 @@ func dhcpv6InsReply(b *testing.B, req *ins.Message, sid ins.DUID, dns []net.IP) 
 // (Client-ID, ORO, Elapsed Time) and builds and serializes the Reply
 // (Server-ID, Client-ID, DNS servers) into a buffer.
 func BenchmarkInfoRequestReply(b *testing.B) {
-	req := dhcpv6Fixture(b, "dhclient-information-request.hex")
+	req := fixture.Load(b, "../dhcpv6/testdata/dhclient-information-request.hex").Bytes
 	buf := make([]byte, 0, 1500)
 	b.Run("radish", func(b *testing.B) {
 		sid, set := radishDHCPv6Set(b)
@@ -134,7 +112,7 @@ func BenchmarkInfoRequestReply(b *testing.B) {
 // parse the Relay-forward chain, build the Reply and wrap it in the
 // mirrored Relay-reply chain.
 func BenchmarkRelayedInfoRequestReply(b *testing.B) {
-	req := dhcpv6Relayed(b, dhcpv6Fixture(b, "dhclient-information-request.hex"))
+	req := dhcpv6Relayed(b, fixture.Load(b, "../dhcpv6/testdata/dhclient-information-request.hex").Bytes)
 	buf := make([]byte, 0, 1500)
 	b.Run("radish", func(b *testing.B) {
 		sid, set := radishDHCPv6Set(b)

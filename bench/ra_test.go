@@ -1,37 +1,16 @@
 package bench_test
 
 import (
-	"encoding/hex"
 	"net"
 	"net/netip"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/mdlayher/ndp"
 
+	"github.com/radish-net/radish/internal/fixture"
 	"github.com/radish-net/radish/ra"
 )
-
-// raFixture reads a commented hex capture from the ra package's testdata.
-func raFixture(b *testing.B, name string) []byte {
-	raw, err := os.ReadFile("../ra/testdata/" + name)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var sb strings.Builder
-	for line := range strings.SplitSeq(string(raw), "\n") {
-		if !strings.HasPrefix(line, "#") {
-			sb.WriteString(strings.Join(strings.Fields(line), ""))
-		}
-	}
-	p, err := hex.DecodeString(sb.String())
-	if err != nil {
-		b.Fatal(err)
-	}
-	return p
-}
 
 var (
 	raMAC    = net.HardwareAddr{0x02, 0xc4, 0x00, 0x00, 0x00, 0x01}
@@ -100,7 +79,7 @@ func BenchmarkRABuild(b *testing.B) {
 // lengths, SLLA from the unspecified address) and looks up the SLLA; ndp
 // only parses.
 func BenchmarkRSParse(b *testing.B) {
-	msg := raFixture(b, "linux-kernel-rs.hex")
+	msg := fixture.Load(b, "../ra/testdata/linux-kernel-rs.hex").Bytes
 	src := netip.MustParseAddr("fe80::c4:ff:fe00:2")
 	b.Run("radish", func(b *testing.B) {
 		b.ReportAllocs()

@@ -4,13 +4,14 @@ import (
 	"testing"
 
 	"github.com/radish-net/radish/dhcpv6"
+	"github.com/radish-net/radish/internal/fixture"
 )
 
 // Per-function benchmarks; the side-by-side comparison with insomniacslk
 // lives in package bench.
 
 func BenchmarkParseMessage(b *testing.B) {
-	req := readHex(b, "dhcpcd-information-request.hex")
+	req := fixture.Load(b, "testdata/dhcpcd-information-request.hex").Bytes
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := dhcpv6.ParseMessage(req); err != nil {
@@ -20,7 +21,7 @@ func BenchmarkParseMessage(b *testing.B) {
 }
 
 func BenchmarkRelayChainParse(b *testing.B) {
-	fwd := relayForward(readHex(b, "dhclient-information-request.hex"), twoLevels...)
+	fwd := relayForward(fixture.Load(b, "testdata/dhclient-information-request.hex").Bytes, twoLevels...)
 	var c dhcpv6.RelayChain
 	b.ReportAllocs()
 	for b.Loop() {
@@ -31,7 +32,7 @@ func BenchmarkRelayChainParse(b *testing.B) {
 }
 
 func BenchmarkOptionSetAppendReply(b *testing.B) {
-	req, err := dhcpv6.ParseMessage(readHex(b, "dhclient-information-request.hex"))
+	req, err := dhcpv6.ParseMessage(fixture.Load(b, "testdata/dhclient-information-request.hex").Bytes)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -45,7 +46,7 @@ func BenchmarkOptionSetAppendReply(b *testing.B) {
 
 func BenchmarkRelayReply(b *testing.B) {
 	var c dhcpv6.RelayChain
-	if err := c.Parse(relayForward(readHex(b, "dhclient-information-request.hex"), twoLevels...)); err != nil {
+	if err := c.Parse(relayForward(fixture.Load(b, "testdata/dhclient-information-request.hex").Bytes, twoLevels...)); err != nil {
 		b.Fatal(err)
 	}
 	set, sid := keaSet(b, nil), keaDUID(b)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/radish-net/radish/dhcpv6"
+	"github.com/radish-net/radish/internal/fixture"
 )
 
 func TestAppendDomainName(t *testing.T) {
@@ -37,7 +38,7 @@ func TestAppendDomainName(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || !bytes.Equal(got[1:], mustHex(t, tt.want)) {
+			if err != nil || !bytes.Equal(got[1:], fixture.Hex(t, tt.want)) {
 				t.Fatalf("got %x, %v; want %s", got[1:], err, tt.want)
 			}
 		})
@@ -69,13 +70,13 @@ func TestOptionBuilders(t *testing.T) {
 			"0003 0012 deadbeef 00000000 00000000 000d 0002 0002"},
 		{"oro", dhcpv6.AppendORO(nil, 23, 24), "0006 0004 0017 0018"},
 		{"relay port", dhcpv6.AppendRelaySourcePort(nil, 547), "0087 0002 0223"},
-		{"dnr", mk(dhcpv6.AppendDNR(nil, 1, "a.b", []netip.Addr{a1}, mustHex(t, "0001000403646f74"))),
+		{"dnr", mk(dhcpv6.AppendDNR(nil, 1, "a.b", []netip.Addr{a1}, fixture.Hex(t, "0001000403646f74"))),
 			"0090 0023 0001 0005 0161016200 0010 20010db8000000000000000000000001 0001000403646f74"},
 		{"dnr adn-only", mk(dhcpv6.AppendDNR(nil, 1, "a.b.", nil, nil)), "0090 0009 0001 0005 0161016200"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if !bytes.Equal(tt.got, mustHex(t, tt.want)) {
+			if !bytes.Equal(tt.got, fixture.Hex(t, tt.want)) {
 				t.Errorf("got  %x\nwant %s", tt.got, strings.ReplaceAll(tt.want, " ", ""))
 			}
 		})

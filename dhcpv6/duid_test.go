@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/radish-net/radish/dhcpv6"
+	"github.com/radish-net/radish/internal/fixture"
 )
 
 func TestDUIDBuilders(t *testing.T) {
@@ -27,7 +28,7 @@ func TestDUIDBuilders(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if !bytes.Equal(tt.got, mustHex(t, tt.want)) {
+			if !bytes.Equal(tt.got, fixture.Hex(t, tt.want)) {
 				t.Fatalf("got %x, want %s", tt.got, tt.want)
 			}
 			d, err := dhcpv6.ParseDUID(tt.got)

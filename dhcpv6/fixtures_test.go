@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/radish-net/radish/dhcpv6"
+	"github.com/radish-net/radish/internal/fixture"
 )
 
 func oroCodes(m dhcpv6.Message) []dhcpv6.OptionCode {
@@ -49,7 +50,7 @@ func TestFixtures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			b := readHex(t, tt.file)
+			b := fixture.Load(t, "testdata/"+tt.file).Bytes
 			m, err := dhcpv6.ParseMessage(b)
 			if err != nil {
 				t.Fatal(err)
@@ -58,7 +59,7 @@ func TestFixtures(t *testing.T) {
 				t.Errorf("type %v xid %x, want %v %x", m.Type(), m.TransactionID(), tt.typ, tt.xid)
 			}
 			cid, ok := m.ClientID()
-			if !ok || !bytes.Equal(cid, mustHex(t, tt.cid)) || cid.Type() != tt.duidTyp {
+			if !ok || !bytes.Equal(cid, fixture.Hex(t, tt.cid)) || cid.Type() != tt.duidTyp {
 				t.Errorf("client id %x (%v), want %s", []byte(cid), cid.Type(), tt.cid)
 			}
 			if got := oroCodes(m); !slices.Equal(got, tt.oro) {
@@ -107,7 +108,7 @@ func keaSet(tb testing.TB, always []dhcpv6.OptionCode) *dhcpv6.OptionSet {
 // keaDUID is Kea's server DUID in the fixture: DUID-EN, enterprise 32473
 // (0x7ed9, the documentation number), identifier c6c6c6c6c6c6.
 func keaDUID(tb testing.TB) dhcpv6.DUID {
-	d, err := dhcpv6.AppendDUIDEN(nil, 32473, mustHex(tb, "c6c6c6c6c6c6"))
+	d, err := dhcpv6.AppendDUIDEN(nil, 32473, fixture.Hex(tb, "c6c6c6c6c6c6"))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -119,11 +120,11 @@ func keaDUID(tb testing.TB) dhcpv6.DUID {
 // then byte for byte, since both put the Client-ID first and options in
 // code order.
 func TestReplyMatchesKea(t *testing.T) {
-	req, err := dhcpv6.ParseMessage(readHex(t, "dhclient-information-request.hex"))
+	req, err := dhcpv6.ParseMessage(fixture.Load(t, "testdata/dhclient-information-request.hex").Bytes)
 	if err != nil {
 		t.Fatal(err)
 	}
-	kea := readHex(t, "kea-reply-to-dhclient.hex")
+	kea := fixture.Load(t, "testdata/kea-reply-to-dhclient.hex").Bytes
 	want, err := dhcpv6.ParseMessage(kea)
 	if err != nil {
 		t.Fatal(err)

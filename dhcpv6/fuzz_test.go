@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/radish-net/radish/dhcpv6"
+	"github.com/radish-net/radish/internal/fixture"
 )
 
 var fixtureFiles = []string{
@@ -15,7 +16,7 @@ var fixtureFiles = []string{
 
 func seedFixtures(f *testing.F, relayed bool) {
 	for _, name := range fixtureFiles {
-		b := readHex(f, name)
+		b := fixture.Load(f, "testdata/"+name).Bytes
 		if relayed {
 			f.Add(relayForward(b, twoLevels...))
 			f.Add(relayForward(b, twoLevels[1]))
@@ -24,8 +25,8 @@ func seedFixtures(f *testing.F, relayed bool) {
 		}
 	}
 	if relayed {
-		f.Add(readHex(f, "dhcrelay-relay-forward.hex"))
-		f.Add(readHex(f, "dhcrelay-relay-forward-interface-id.hex"))
+		f.Add(fixture.Load(f, "testdata/dhcrelay-relay-forward.hex").Bytes)
+		f.Add(fixture.Load(f, "testdata/dhcrelay-relay-forward-interface-id.hex").Bytes)
 	}
 	f.Add(deepRelay(33))
 	f.Add([]byte{11, 0, 0, 0, 0, 1, 0, 0})

@@ -4,13 +4,14 @@ import (
 	"testing"
 
 	"github.com/radish-net/radish/dhcpv6"
+	"github.com/radish-net/radish/internal/fixture"
 )
 
 func TestNoAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates")
 	}
-	req := readHex(t, "dhclient-information-request.hex")
+	req := fixture.Load(t, "testdata/dhclient-information-request.hex").Bytes
 	relayed := relayForward(req, twoLevels...)
 	set := keaSet(t, []dhcpv6.OptionCode{dhcpv6.OptDNSServers})
 	sid := keaDUID(t)

@@ -12,6 +12,7 @@ import (
 	"github.com/insomniacslk/dhcp/iana"
 
 	"github.com/radish-net/radish/dhcpv6"
+	"github.com/radish-net/radish/internal/fixture"
 )
 
 // The oracle is github.com/insomniacslk/dhcp/dhcpv6: everything we build
@@ -145,7 +146,7 @@ func TestOracleParsesBuilders(t *testing.T) {
 }
 
 func TestOracleParsesRelayReply(t *testing.T) {
-	req := readHex(t, "dhclient-information-request.hex")
+	req := fixture.Load(t, "testdata/dhclient-information-request.hex").Bytes
 	var c dhcpv6.RelayChain
 	if err := c.Parse(relayForward(req, twoLevels...)); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/radish-net/radish/dhcpv6"
+	"github.com/radish-net/radish/internal/fixture"
 )
 
 // relayLevel describes one Relay-forward level for relayForward.
@@ -41,7 +42,7 @@ var twoLevels = []relayLevel{
 }
 
 func TestRelayChain(t *testing.T) {
-	inner := readHex(t, "dhclient-information-request.hex")
+	inner := fixture.Load(t, "testdata/dhclient-information-request.hex").Bytes
 	b := relayForward(inner, twoLevels...)
 	var c dhcpv6.RelayChain
 	if err := c.Parse(b); err != nil {
@@ -117,7 +118,7 @@ func TestRelayChain(t *testing.T) {
 }
 
 func TestRelayChainErrors(t *testing.T) {
-	inner := readHex(t, "dhclient-information-request.hex")
+	inner := fixture.Load(t, "testdata/dhclient-information-request.hex").Bytes
 	noMsg := dhcpv6.AppendInterfaceID(dhcpv6.AppendRelayHeader(nil, dhcpv6.RelayForward, 0, [16]byte{}, [16]byte{}), []byte("x"))
 	replyInside := dhcpv6.AppendRelayMessage(dhcpv6.AppendRelayHeader(nil, dhcpv6.RelayForward, 0, [16]byte{}, [16]byte{}),
 		dhcpv6.AppendRelayMessage(dhcpv6.AppendRelayHeader(nil, dhcpv6.RelayReply, 0, [16]byte{}, [16]byte{}), inner))
@@ -157,7 +158,7 @@ func TestRelayChainErrors(t *testing.T) {
 // TestDhcrelayFixtures parses Relay-forwards captured from ISC dhcrelay -6
 // relaying dhclient's Information-request, and answers them.
 func TestDhcrelayFixtures(t *testing.T) {
-	inner := readHex(t, "dhclient-information-request.hex")
+	inner := fixture.Load(t, "testdata/dhclient-information-request.hex").Bytes
 	tests := []struct {
 		file    string
 		ifaceID string
@@ -168,7 +169,7 @@ func TestDhcrelayFixtures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			var c dhcpv6.RelayChain
-			if err := c.Parse(readHex(t, tt.file)); err != nil {
+			if err := c.Parse(fixture.Load(t, "testdata/"+tt.file).Bytes); err != nil {
 				t.Fatal(err)
 			}
 			l := c.Level(0)
@@ -197,7 +198,7 @@ func TestDhcrelayFixtures(t *testing.T) {
 			if rid, _ := r.InterfaceID(); string(rid) != tt.ifaceID {
 				t.Errorf("interface-id not echoed: %x", rid)
 			}
-			if !bytes.Equal(r.RelayMessage(), readHex(t, "kea-reply-to-dhclient.hex")) {
+			if !bytes.Equal(r.RelayMessage(), fixture.Load(t, "testdata/kea-reply-to-dhclient.hex").Bytes) {
 				t.Error("inner Reply differs from Kea's")
 			}
 		})

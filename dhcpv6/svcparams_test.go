@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/radish-net/radish/dhcpv6"
+	"github.com/radish-net/radish/internal/fixture"
 )
 
 func TestAppendSvcParams(t *testing.T) {
@@ -34,7 +35,7 @@ func TestAppendSvcParams(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || !bytes.Equal(got[1:], mustHex(t, tt.want)) {
+			if err != nil || !bytes.Equal(got[1:], fixture.Hex(t, tt.want)) {
 				t.Fatalf("got %x, %v; want %s", got[1:], err, tt.want)
 			}
 		})

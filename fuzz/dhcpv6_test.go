@@ -2,16 +2,14 @@ package fuzz_test
 
 import (
 	"bytes"
-	"encoding/hex"
 	"errors"
 	"net"
-	"os"
-	"strings"
 	"testing"
 
 	ins "github.com/insomniacslk/dhcp/dhcpv6"
 
 	"github.com/radish-net/radish/dhcpv6"
+	"github.com/radish-net/radish/internal/fixture"
 )
 
 // Agreement between radish's dhcpv6 codec and github.com/insomniacslk/dhcp.
@@ -46,27 +44,9 @@ var radishStricter = []error{
 	dhcpv6.ErrRelayDepth, dhcpv6.ErrMessageType,
 }
 
-func dhcpv6Fixture(f *testing.F, name string) []byte {
-	raw, err := os.ReadFile("../dhcpv6/testdata/" + name)
-	if err != nil {
-		f.Fatal(err)
-	}
-	var sb strings.Builder
-	for line := range strings.SplitSeq(string(raw), "\n") {
-		if !strings.HasPrefix(line, "#") {
-			sb.WriteString(strings.Join(strings.Fields(line), ""))
-		}
-	}
-	p, err := hex.DecodeString(sb.String())
-	if err != nil {
-		f.Fatal(err)
-	}
-	return p
-}
-
 func seedDHCPv6(f *testing.F) {
 	for _, name := range []string{"dhclient-information-request.hex", "dhcpcd-information-request.hex", "kea-reply-to-dhclient.hex"} {
-		p := dhcpv6Fixture(f, name)
+		p := fixture.Load(f, "../dhcpv6/testdata/"+name).Bytes
 		f.Add(p)
 		d, err := ins.FromBytes(p)
 		if err != nil {
@@ -85,8 +65,8 @@ func seedDHCPv6(f *testing.F) {
 		}
 		f.Add(r2.ToBytes())
 	}
-	f.Add(dhcpv6Fixture(f, "dhcrelay-relay-forward.hex"))
-	f.Add(dhcpv6Fixture(f, "dhcrelay-relay-forward-interface-id.hex"))
+	f.Add(fixture.Load(f, "../dhcpv6/testdata/dhcrelay-relay-forward.hex").Bytes)
+	f.Add(fixture.Load(f, "../dhcpv6/testdata/dhcrelay-relay-forward-interface-id.hex").Bytes)
 }
 
 // agreeOptions compares option order and bodies of the identifiers.

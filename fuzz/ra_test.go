@@ -22,18 +22,16 @@ package fuzz_test
 
 import (
 	"bytes"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mdlayher/ndp"
 
+	"github.com/radish-net/radish/internal/fixture"
 	"github.com/radish-net/radish/ra"
 )
 
@@ -43,27 +41,9 @@ var errTolerated = errors.New("documented ndp deviation")
 // raSeeds returns the ra package's captured fixtures plus a few built
 // messages covering every option type.
 func raSeeds(f *testing.F) [][]byte {
-	files, err := filepath.Glob("../ra/testdata/*.hex")
-	if err != nil || len(files) == 0 {
-		f.Fatalf("no fixtures in ../ra/testdata: %v", err)
-	}
 	var seeds [][]byte
-	for _, name := range files {
-		raw, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		var sb strings.Builder
-		for line := range strings.SplitSeq(string(raw), "\n") {
-			if !strings.HasPrefix(line, "#") {
-				sb.WriteString(strings.Join(strings.Fields(line), ""))
-			}
-		}
-		b, err := hex.DecodeString(sb.String())
-		if err != nil {
-			f.Fatalf("%s: %v", name, err)
-		}
-		seeds = append(seeds, b)
+	for _, fx := range fixture.LoadAll(f, "../ra/testdata/*.hex") {
+		seeds = append(seeds, fx.Bytes)
 	}
 	built, err := ra.AppendRouterAdvert(nil,
 		ra.Header{CurHopLimit: 64, Managed: true, Preference: ra.Low, RouterLifetime: 1800, ReachableTime: 1, RetransTimer: 2},

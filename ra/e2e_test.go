@@ -18,6 +18,7 @@ import (
 	"golang.org/x/net/ipv6"
 
 	"github.com/mdlayher/ndp"
+	"github.com/radish-net/radish/internal/fixture"
 	"github.com/radish-net/radish/internal/netlab"
 	"github.com/radish-net/radish/ra"
 )
@@ -179,9 +180,9 @@ func checkRA(t *testing.T, msg []byte, wantH ra.Header, wantOpts []ra.OptionSpec
 
 func TestFixtureRadvdOptions(t *testing.T) {
 	fx := loadFixture(t, "radvd-ra-options.hex")
-	checkRadvdOptions(t, fx.msg)
+	checkRadvdOptions(t, fx.Bytes)
 	fin := loadFixture(t, "radvd-ra-final.hex")
-	checkRadvdFinal(t, fin.msg)
+	checkRadvdFinal(t, fin.Bytes)
 }
 
 // TestRadvdE2E runs radvd in a network namespace, receives its first RA on
@@ -246,7 +247,7 @@ func TestRadvdE2E(t *testing.T) {
 	buf := make([]byte, 1500)
 	first := readRA(t, pc, radvd, buf, func(m ra.RouterAdvert) bool { return m.RouterLifetime() != 0 })
 	t.Logf("RA received after %v", time.Since(start))
-	checkRadvdOptions(t, first.msg)
+	checkRadvdOptions(t, first.Bytes)
 	if *capture {
 		writeCapture(t, "radvd-ra-options.hex", "first (initial, multicast) RA", first)
 	}
@@ -266,7 +267,7 @@ func TestRadvdE2E(t *testing.T) {
 		t.Fatal(err)
 	}
 	final := readRA(t, pc, radvd, buf, func(m ra.RouterAdvert) bool { return m.RouterLifetime() == 0 })
-	checkRadvdFinal(t, final.msg)
+	checkRadvdFinal(t, final.Bytes)
 	if *capture {
 		writeCapture(t, "radvd-ra-final.hex", "final RA on SIGTERM", final)
 	}
@@ -275,7 +276,7 @@ func TestRadvdE2E(t *testing.T) {
 // readRA reads RAs until one satisfies want, checking each with Parse,
 // Validate (with the real hop limit and source) and the checksum (with the
 // real destination). The returned message is a copy.
-func readRA(t *testing.T, pc *ipv6.PacketConn, radvd *netlab.Proc, buf []byte, want func(ra.RouterAdvert) bool) fixture {
+func readRA(t *testing.T, pc *ipv6.PacketConn, radvd *netlab.Proc, buf []byte, want func(ra.RouterAdvert) bool) fixture.Fixture {
 	t.Helper()
 	pc.SetReadDeadline(time.Now().Add(20 * time.Second))
 	for {
@@ -301,32 +302,22 @@ func readRA(t *testing.T, pc *ipv6.PacketConn, radvd *netlab.Proc, buf []byte, w
 			t.Fatalf("checksum %#04x does not verify for %v -> %v", m.Checksum(), src, dst)
 		}
 		if want(m) {
-			return fixture{msg: append([]byte(nil), msg...), src: src, dst: dst, hopLimit: cm.HopLimit}
+			return fixture.Fixture{Bytes: append([]byte(nil), msg...), Meta: fixture.Meta{Src: src, Dst: dst, HopLimit: cm.HopLimit}}
 		}
 	}
 }
 
-// writeCapture saves msg as a commented hex fixture.
-func writeCapture(t *testing.T, name, what string, fx fixture) {
-	msg, src, dst, hop := fx.msg, fx.src, fx.dst, fx.hopLimit
+// writeCapture saves a received RA as a commented hex fixture.
+func writeCapture(t *testing.T, name, what string, fx fixture.Fixture) {
 	kernel, _ := os.ReadFile("/proc/sys/kernel/osrelease")
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "# radvd 2.19: %s for the configuration radvdOptionsConf in e2e_test.go\n", what)
-	fmt.Fprintf(&sb, "# (prefix L/A/R flags, routes /40 /0 /80, RDNSS, DNSSL, MTU, Advertisement Interval, Home Agent Information)\n")
-	fmt.Fprintf(&sb, "# ICMPv6 message only (%d bytes); checksum pseudo-header: src %v dst %v; IPv6 hop limit %d; eth src %v\n",
-		len(msg), src, dst, hop, net.HardwareAddr(routerMAC))
-	fmt.Fprintf(&sb, "# captured %s on Linux %s by TestRadvdE2E -capture\n", time.Now().UTC().Format("2006-01-02"), strings.TrimSpace(string(kernel)))
-	for i := 0; i < len(msg); i += 16 {
-		line := msg[i:min(i+16, len(msg))]
-		for j, c := range line {
-			if j > 0 {
-				sb.WriteByte(' ')
-			}
-			fmt.Fprintf(&sb, "%02x", c)
-		}
-		sb.WriteByte('\n')
+	comments := []string{
+		fmt.Sprintf("radvd 2.19: %s for the configuration radvdOptionsConf in e2e_test.go", what),
+		"(prefix L/A/R flags, routes /40 /0 /80, RDNSS, DNSSL, MTU, Advertisement Interval, Home Agent Information)",
+		fmt.Sprintf("ICMPv6 message only (%d bytes); checksum pseudo-header: src %v dst %v; IPv6 hop limit %d; eth src %v",
+			len(fx.Bytes), fx.Meta.Src, fx.Meta.Dst, fx.Meta.HopLimit, net.HardwareAddr(routerMAC)),
+		fmt.Sprintf("captured %s on Linux %s by TestRadvdE2E -capture", time.Now().UTC().Format("2006-01-02"), strings.TrimSpace(string(kernel))),
 	}
-	if err := os.WriteFile(filepath.Join("testdata", name), []byte(sb.String()), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join("testdata", name), fixture.Append(nil, comments, fx.Bytes), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,67 +1,19 @@
 package ra_test
 
 import (
-	"bufio"
-	"encoding/hex"
 	"net/netip"
-	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
-	"strings"
 	"testing"
 
+	"github.com/radish-net/radish/internal/fixture"
 	"github.com/radish-net/radish/ra"
 )
 
-// fixture is one captured packet from testdata/*.hex: the ICMPv6 message and
-// the IPv6 metadata its header comment records.
-type fixture struct {
-	name     string
-	msg      []byte
-	src, dst netip.Addr
-	hopLimit int
-}
-
-var (
-	reAddrs = regexp.MustCompile(`src (\S+) dst (\S+)`)
-	reHop   = regexp.MustCompile(`hop limit (\d+)`)
-)
-
-func loadFixture(t testing.TB, name string) fixture {
+// loadFixture loads testdata/name, a captured packet whose comments record
+// the source, destination and hop limit it was received with.
+func loadFixture(t testing.TB, name string) fixture.Fixture {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	fx := fixture{name: name}
-	var hexText strings.Builder
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "#") {
-			if m := reAddrs.FindStringSubmatch(line); m != nil {
-				fx.src = netip.MustParseAddr(strings.TrimSuffix(m[1], ";"))
-				fx.dst = netip.MustParseAddr(strings.TrimSuffix(m[2], ";"))
-			}
-			if m := reHop.FindStringSubmatch(line); m != nil {
-				fx.hopLimit, _ = strconv.Atoi(m[1])
-			}
-			continue
-		}
-		hexText.WriteString(strings.ReplaceAll(line, " ", ""))
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if fx.msg, err = hex.DecodeString(hexText.String()); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	if !fx.src.IsValid() || !fx.dst.IsValid() || fx.hopLimit == 0 {
-		t.Fatalf("%s: header comment lacks src/dst/hop limit", name)
-	}
-	return fx
+	return fixture.Load(t, filepath.Join("testdata", name)).RequireAddrs(t)
 }
 
 // rsFixtures and raFixtures name the captured messages in testdata.
@@ -74,20 +26,20 @@ func TestFixtureChecksums(t *testing.T) {
 	for _, name := range append(append([]string{}, rsFixtures...), raFixtures...) {
 		t.Run(name, func(t *testing.T) {
 			fx := loadFixture(t, name)
-			if !ra.VerifyChecksum(fx.msg, fx.src, fx.dst) {
-				t.Fatalf("checksum does not verify with %v -> %v", fx.src, fx.dst)
+			if !ra.VerifyChecksum(fx.Bytes, fx.Meta.Src, fx.Meta.Dst) {
+				t.Fatalf("checksum does not verify with %v -> %v", fx.Meta.Src, fx.Meta.Dst)
 			}
-			want := uint16(fx.msg[2])<<8 | uint16(fx.msg[3])
-			if got := ra.Checksum(fx.src, fx.dst, fx.msg); got != want {
+			want := uint16(fx.Bytes[2])<<8 | uint16(fx.Bytes[3])
+			if got := ra.Checksum(fx.Meta.Src, fx.Meta.Dst, fx.Bytes); got != want {
 				t.Fatalf("Checksum = %#04x, want the captured %#04x", got, want)
 			}
-			c := append([]byte(nil), fx.msg...)
+			c := append([]byte(nil), fx.Bytes...)
 			c[2], c[3] = 0xde, 0xad
-			ra.SetChecksum(c, fx.src, fx.dst)
-			if string(c) != string(fx.msg) {
-				t.Fatalf("SetChecksum produced %x, want %x", c[2:4], fx.msg[2:4])
+			ra.SetChecksum(c, fx.Meta.Src, fx.Meta.Dst)
+			if string(c) != string(fx.Bytes) {
+				t.Fatalf("SetChecksum produced %x, want %x", c[2:4], fx.Bytes[2:4])
 			}
-			if ra.VerifyChecksum(fx.msg, fx.src, netip.MustParseAddr("ff02::3")) {
+			if ra.VerifyChecksum(fx.Bytes, fx.Meta.Src, netip.MustParseAddr("ff02::3")) {
 				t.Fatal("checksum verified against the wrong destination")
 			}
 		})
@@ -98,11 +50,11 @@ func TestFixtureRS(t *testing.T) {
 	for _, name := range rsFixtures {
 		t.Run(name, func(t *testing.T) {
 			fx := loadFixture(t, name)
-			rs, err := ra.ParseRouterSolicit(fx.msg)
+			rs, err := ra.ParseRouterSolicit(fx.Bytes)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := rs.Validate(fx.hopLimit, fx.src); err != nil {
+			if err := rs.Validate(fx.Meta.HopLimit, fx.Meta.Src); err != nil {
 				t.Fatalf("Validate: %v", err)
 			}
 			lla, ok := rs.SourceLinkLayerAddr()
@@ -123,11 +75,11 @@ func TestFixtureRS(t *testing.T) {
 
 func TestFixtureRA(t *testing.T) {
 	fx := loadFixture(t, "radvd-ra-seed.hex")
-	m, err := ra.ParseRouterAdvert(fx.msg)
+	m, err := ra.ParseRouterAdvert(fx.Bytes)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Validate(fx.hopLimit, fx.src); err != nil {
+	if err := m.Validate(fx.Meta.HopLimit, fx.Meta.Src); err != nil {
 		t.Fatal(err)
 	}
 	want := ra.Header{CurHopLimit: 64, Other: true, Preference: ra.High, RouterLifetime: 30}
@@ -190,8 +142,8 @@ func TestFixtureRA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ra.SetChecksum(built, fx.src, fx.dst)
-	if string(built) != string(fx.msg) {
-		t.Fatalf("built\n%x\nwant radvd's\n%x", built, fx.msg)
+	ra.SetChecksum(built, fx.Meta.Src, fx.Meta.Dst)
+	if string(built) != string(fx.Bytes) {
+		t.Fatalf("built\n%x\nwant radvd's\n%x", built, fx.Bytes)
 	}
 }

@@ -13,7 +13,7 @@ import (
 // the tests build, and the hostile table.
 func addSeeds(f *testing.F) {
 	for _, name := range append(append([]string{}, rsFixtures...), raFixtures...) {
-		f.Add(loadFixture(f, name).msg)
+		f.Add(loadFixture(f, name).Bytes)
 	}
 	_, _, rich := richRA(f)
 	f.Add(rich)

@@ -60,17 +60,17 @@ func TestNoAllocs(t *testing.T) {
 	names := make([]byte, 0, 256)
 
 	requireNoAllocs(t, "parse+validate RS", func() {
-		rs, err := ra.ParseRouterSolicit(rsMsg.msg)
+		rs, err := ra.ParseRouterSolicit(rsMsg.Bytes)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := rs.Validate(255, rsMsg.src); err != nil {
+		if err := rs.Validate(255, rsMsg.Meta.Src); err != nil {
 			t.Fatal(err)
 		}
 		if lla, ok := rs.SourceLinkLayerAddr(); ok {
 			sink += len(lla)
 		}
-		if !ra.VerifyChecksum(rsMsg.msg, rsMsg.src, rsMsg.dst) {
+		if !ra.VerifyChecksum(rsMsg.Bytes, rsMsg.Meta.Src, rsMsg.Meta.Dst) {
 			t.Fatal("checksum")
 		}
 	})

@@ -36,8 +36,8 @@ func TestCompileMatchesAppend(t *testing.T) {
 	}
 	fx := loadFixture(t, "radvd-ra-seed.hex")
 	msg := tmpl.AppendTo(make([]byte, 0, 1500))
-	ra.SetChecksum(msg, fx.src, fx.dst)
-	if string(msg) != string(fx.msg) {
+	ra.SetChecksum(msg, fx.Meta.Src, fx.Meta.Dst)
+	if string(msg) != string(fx.Bytes) {
 		t.Fatalf("template+checksum differs from radvd's capture")
 	}
 }

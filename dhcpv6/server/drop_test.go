@@ -8,12 +8,13 @@ import (
 
 	"github.com/radish-net/radish/dhcpv6"
 	"github.com/radish-net/radish/iface"
+	"github.com/radish-net/radish/internal/fixture"
 )
 
 // Every reason to drop is counted under its own name, nothing is sent,
 // and the loop keeps serving.
 func TestDropReasons(t *testing.T) {
-	foreign := mustHex("00030001aabbccddeeff")
+	foreign := fixture.MustHex("00030001aabbccddeeff")
 	unicast := direct(lan0.Index)
 	unicast.Dst = netip.MustParseAddr("fe80::1")
 	longDUID := append([]byte{0, 2, 0, 0, 0, 9}, make([]byte, 200)...)
@@ -99,9 +100,9 @@ func TestDropReasons(t *testing.T) {
 func TestHostileBurst(t *testing.T) {
 	h := start(t, parseConfig(t, baseConfig), true)
 	seeds := [][]byte{
-		fixture(t, "dhclient-information-request.hex"),
-		fixture(t, "dhcpcd-information-request.hex"),
-		fixture(t, "dhcrelay-relay-forward-interface-id.hex"),
+		fixture.Load(t, "testdata/dhclient-information-request.hex").Bytes,
+		fixture.Load(t, "testdata/dhcpcd-information-request.hex").Bytes,
+		fixture.Load(t, "testdata/dhcrelay-relay-forward-interface-id.hex").Bytes,
 		wrap(infoReq(), lvl("2001:db8:10::1", "a"), lvl("::", "relay-port-7")),
 	}
 	x := uint32(1)

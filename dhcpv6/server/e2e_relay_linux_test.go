@@ -17,6 +17,7 @@ import (
 	"github.com/insomniacslk/dhcp/iana"
 
 	"github.com/radish-net/radish/dhcpv6/server"
+	"github.com/radish-net/radish/internal/fixture"
 	"github.com/radish-net/radish/internal/netlab"
 )
 
@@ -186,7 +187,7 @@ func TestMeasureRepliesPerSecond(t *testing.T) {
 	}
 	defer conn.Close()
 	dst := net.UDPAddrFromAddrPort(netip.AddrPortFrom(netip.MustParseAddr("ff02::1:2").WithZone(strconv.Itoa(link.Index)), 547))
-	req := fixture(t, "dhcpcd-information-request.hex")
+	req := fixture.Load(t, "testdata/dhcpcd-information-request.hex").Bytes
 	buf := make([]byte, 2048)
 	n := 0
 	timeouts := 0

@@ -2,11 +2,8 @@ package server_test
 
 import (
 	"context"
-	"encoding/hex"
 	"net/netip"
-	"os"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -15,6 +12,7 @@ import (
 	"github.com/radish-net/radish/config"
 	"github.com/radish-net/radish/dhcpv6/server"
 	"github.com/radish-net/radish/iface"
+	"github.com/radish-net/radish/internal/fixture"
 )
 
 // datagram is one packet with its metadata.
@@ -234,7 +232,7 @@ link_addresses = ["2001:db8:20::/48"]
 name = "wan0"
 `
 
-var serverDUID = mustHex("0002000000090102030405")
+var serverDUID = fixture.MustHex("0002000000090102030405")
 
 func parseConfig(t testing.TB, toml string) *config.Config {
 	t.Helper()
@@ -355,35 +353,6 @@ func direct(idx int) iface.Meta {
 // relayed is the Meta of a relay's unicast on link idx.
 func relayed(idx int) iface.Meta {
 	return iface.Meta{IfIndex: idx, Src: relayAddr, Dst: serverGUA, SrcPort: 547, DstPort: 547, HopLimit: 64}
-}
-
-// fixture reads a commented hex file from testdata.
-func fixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sb strings.Builder
-	for line := range strings.Lines(string(b)) {
-		if strings.HasPrefix(line, "#") {
-			continue
-		}
-		sb.WriteString(strings.Join(strings.Fields(line), ""))
-	}
-	out, err := hex.DecodeString(sb.String())
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return out
-}
-
-func mustHex(s string) []byte {
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		panic(err)
-	}
-	return b
 }
 
 func contextWithCancel() (context.Context, context.CancelFunc) {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/radish-net/radish/dhcpv6"
+	"github.com/radish-net/radish/internal/fixture"
 )
 
 // FuzzServer feeds arbitrary datagrams to a running server, as a direct
@@ -16,7 +17,7 @@ func FuzzServer(f *testing.F) {
 		"dhclient-information-request.hex", "dhcpcd-information-request.hex",
 		"dhcrelay-relay-forward.hex", "dhcrelay-relay-forward-interface-id.hex",
 	} {
-		f.Add(fixture(f, name))
+		f.Add(fixture.Load(f, "testdata/"+name).Bytes)
 	}
 	f.Add(msg(dhcpv6.Solicit, optCID(clientID), optIA(dhcpv6.OptIANA, 1), optIA(dhcpv6.OptIAPD, 2), optORO(23, 32, 82)))
 	f.Add(wrap(infoReq(), lvl("2001:db8:10::1", "a"), lvl("::", "relay-port-7")))

@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"github.com/radish-net/radish/dhcpv6"
+	"github.com/radish-net/radish/internal/fixture"
 )
 
 // Builders for test messages, on top of the codec's Append functions.
 
 var (
 	xid      = dhcpv6.TransactionID{0x12, 0x34, 0x56}
-	clientID = mustHex("00030001020000000c0c")
+	clientID = fixture.MustHex("00030001020000000c0c")
 )
 
 func msg(t dhcpv6.MessageType, opts ...[]byte) []byte {

@@ -9,6 +9,7 @@ import (
 
 	r6 "github.com/radish-net/radish/dhcpv6"
 	"github.com/radish-net/radish/iface"
+	"github.com/radish-net/radish/internal/fixture"
 )
 
 // Answering a request through the whole server (fake conn → loop → fake
@@ -18,7 +19,7 @@ func TestNoAllocs(t *testing.T) {
 		t.Skip("allocation counts are not meaningful under -race")
 	}
 	solicit := msg(r6.Solicit, optCID(clientID), optET(), optORO(23, 24), optIA(r6.OptIANA, 1), optIA(r6.OptIAPD, 2))
-	relayedReq := wrap(fixture(t, "dhclient-information-request.hex"),
+	relayedReq := wrap(fixture.Load(t, "testdata/dhclient-information-request.hex").Bytes,
 		lvl("2001:db8:ff::1", "uplink"), lvl("2001:db8:10::1", "port-1"))
 	for _, batch := range []bool{false, true} {
 		h := start(t, parseConfig(t, baseConfig), batch)
@@ -27,10 +28,10 @@ func TestNoAllocs(t *testing.T) {
 			pkt  []byte
 			m    iface.Meta
 		}{
-			{"direct Information-request", fixture(t, "dhcpcd-information-request.hex"), direct(lan0.Index)},
+			{"direct Information-request", fixture.Load(t, "testdata/dhcpcd-information-request.hex").Bytes, direct(lan0.Index)},
 			{"relayed Information-request", relayedReq, relayed(wan0.Index)},
 			{"Solicit", solicit, direct(lan1.Index)},
-			{"dropped (foreign Server-ID)", infoReq(optSID(mustHex("00030001aabbccddeeff"))), direct(lan0.Index)},
+			{"dropped (foreign Server-ID)", infoReq(optSID(fixture.MustHex("00030001aabbccddeeff"))), direct(lan0.Index)},
 		} {
 			t.Run(fmt.Sprintf("%s/batch=%v", tc.name, batch), func(t *testing.T) {
 				reply := tc.name[:7] != "dropped"
@@ -60,7 +61,7 @@ func TestNoAllocs(t *testing.T) {
 // loop doing the same job with insomniacslk/dhcp (parse, build a Reply
 // with the same options, serialize).
 func BenchmarkServerInfoRequest(b *testing.B) {
-	req := fixture(b, "dhcpcd-information-request.hex")
+	req := fixture.Load(b, "testdata/dhcpcd-information-request.hex").Bytes
 	m := direct(lan0.Index)
 	b.Run("radish", func(b *testing.B) {
 		h := start(b, parseConfig(b, baseConfig), false)

@@ -10,6 +10,7 @@ import (
 	"github.com/insomniacslk/dhcp/dhcpv6"
 
 	r6 "github.com/radish-net/radish/dhcpv6"
+	"github.com/radish-net/radish/internal/fixture"
 )
 
 const relayConfig = `
@@ -143,7 +144,7 @@ func TestDhcrelayFixtures(t *testing.T) {
 	h := start(t, parseConfig(t, relayConfig), false)
 	for _, file := range []string{"dhcrelay-relay-forward.hex", "dhcrelay-relay-forward-interface-id.hex"} {
 		t.Run(file, func(t *testing.T) {
-			req := fixture(t, file)
+			req := fixture.Load(t, "testdata/"+file).Bytes
 			m := relayed(lan1.Index)
 			m.Src = netip.MustParseAddr("fe80::1")
 			d, ok := h.exchange(req, m)

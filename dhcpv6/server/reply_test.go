@@ -12,6 +12,7 @@ import (
 	"github.com/insomniacslk/dhcp/iana"
 
 	r6 "github.com/radish-net/radish/dhcpv6"
+	"github.com/radish-net/radish/internal/fixture"
 )
 
 // Real clients' Information-requests (captured, testdata/) get a Reply
@@ -29,7 +30,7 @@ func TestFixtureInformationRequests(t *testing.T) {
 			{"dhcpcd-information-request.hex", []r6.OptionCode{1, 2, 23, 24, 32, 82, 83}},
 		} {
 			t.Run(fmt.Sprintf("%s/batch=%v", tc.file, batch), func(t *testing.T) {
-				req := fixture(t, tc.file)
+				req := fixture.Load(t, "testdata/"+tc.file).Bytes
 				d, ok := h.exchange(req, direct(lan0.Index))
 				if !ok {
 					t.Fatal("no reply")
@@ -98,11 +99,11 @@ sntp_servers = ["2001:db8::31"]
 always_send = ["dns_servers", "domain_search"]
 `)
 	h := start(t, cfg, false)
-	d, ok := h.exchange(fixture(t, "dhclient-information-request.hex"), direct(lan0.Index))
+	d, ok := h.exchange(fixture.Load(t, "testdata/dhclient-information-request.hex").Bytes, direct(lan0.Index))
 	if !ok {
 		t.Fatal("no reply")
 	}
-	kea := fixture(t, "kea-reply-to-dhclient.hex")
+	kea := fixture.Load(t, "testdata/kea-reply-to-dhclient.hex").Bytes
 	ours, err := dhcpv6.MessageFromBytes(d.b)
 	if err != nil {
 		t.Fatal(err)
