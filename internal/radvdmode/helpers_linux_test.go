@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,7 +50,12 @@ func radishBinary(t *testing.T) string {
 		}
 		os.Chmod(buildDir, 0o755)
 		buildBin = filepath.Join(buildDir, "radish")
-		gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+		// go test puts its own GOROOT/bin first in PATH.
+		gobin, err := exec.LookPath("go")
+		if err != nil {
+			buildErr = err
+			return
+		}
 		cmd := exec.Command(gobin, "build", "-o", buildBin, "github.com/radish-net/radish/cmd/radish")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {

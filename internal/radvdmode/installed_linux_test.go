@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -186,7 +185,8 @@ func TestDeferAndOverlay(t *testing.T) {
 	tshark := host.Start("tshark", "-q", "-i", "eth0", "-f", "icmp6 and ip6[40] == 134", "-a", "duration:5", "-w", capture)
 	waitCapturing(t, ctx, tshark)
 
-	s = startInstalled(t, router, []string{"RADISH_RADVD_CONFIG=" + settings}, "-C", conf, "-p", pidfile)
+	logfile := filepath.Join(dir, "radvd.log")
+	s = startInstalled(t, router, []string{"RADISH_RADVD_CONFIG=" + settings}, "-C", conf, "-p", pidfile, "-m", "logfile", "-l", logfile)
 	if s.code != 0 {
 		t.Fatalf("start: exit %d: %s", s.code, s.output)
 	}
@@ -202,6 +202,9 @@ func TestDeferAndOverlay(t *testing.T) {
 	}
 	if n := countPackets(t, ctx, capture); n != 0 {
 		t.Errorf("tshark saw %d RAs in defer mode", n)
+	}
+	if log := readFile(t, logfile); strings.Count(log, "an upstream router is responsible") != 1 {
+		t.Errorf("the defer message is not logged exactly once:\n%s", log)
 	}
 
 	writeFile(t, settings, `mode = "serve"
@@ -256,4 +259,75 @@ func countPackets(t *testing.T, ctx context.Context, file string) int {
 	return len(strings.Split(s, "\n"))
 }
 
-var _ = strconv.Itoa
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestSideBySide runs two installed instances at once in two router
+// namespaces with their own -C and -p, one of them chrooted (-t) as
+// nobody, both logging to files: each serves its own link, SIGUSR1 is
+// taken, and SIGTERM stops each.
+func TestSideBySide(t *testing.T) {
+	needRoot(t)
+	t.Parallel()
+	if _, err := user.Lookup("nobody"); err != nil {
+		t.Skip("no user nobody")
+	}
+	_, routerA, hostA := routerLab(t, "br100")
+	_, routerB, hostB := routerLab(t, "br100")
+	dir := publicDir(t)
+	env := []string{"RADISH_RADVD_CONFIG=/dev/null"}
+
+	confA, pidA, logA := filepath.Join(dir, "a.conf"), filepath.Join(dir, "a.pid"), filepath.Join(dir, "a.log")
+	writeFile(t, confA, fmt.Sprintf(novaConf, "2001:db8:a::/64"))
+	if s := startInstalled(t, routerA, env, "-C", confA, "-p", pidA, "-m", "logfile", "-l", logA); s.code != 0 {
+		t.Fatalf("instance A: exit %d: %s", s.code, s.output)
+	}
+	a := adopt(t, pidA)
+
+	root := filepath.Join(dir, "chroot")
+	if err := os.Mkdir(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(root, "radvd.conf"), fmt.Sprintf(novaConf, "2001:db8:b::/64"))
+	logB := filepath.Join(dir, "b.log")
+	if s := startInstalled(t, routerB, env, "-C", "/radvd.conf", "-p", "/radvd.pid", "-u", "nobody", "-t", root, "-m", "logfile", "-l", logB); s.code != 0 {
+		t.Fatalf("instance B: exit %d: %s", s.code, s.output)
+	}
+	b := adopt(t, filepath.Join(root, "radvd.pid"))
+	if a == b {
+		t.Fatal("same pid")
+	}
+	checkIdentity(t, a, confA)
+	checkIdentity(t, b, "/radvd.conf")
+	waitRA(t, hostA, "2001:db8:a::/64")
+	waitRA(t, hostB, "2001:db8:b::/64")
+
+	syscall.Kill(a, syscall.SIGUSR1)
+	end := time.Now().Add(5 * time.Second)
+	for !strings.Contains(readFile(t, logA), "resetting decrementing lifetimes") {
+		if time.Now().After(end) {
+			t.Fatalf("SIGUSR1 not logged:\n%s", readFile(t, logA))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, pid := range []int{a, b} {
+		syscall.Kill(pid, syscall.SIGTERM)
+	}
+	waitGone(t, a, 10*time.Second)
+	waitGone(t, b, 10*time.Second)
+	if _, err := os.Stat(pidA); !os.IsNotExist(err) {
+		t.Errorf("instance A left its pidfile: %v", err)
+	}
+	for _, l := range []string{logA, logB} {
+		if log := readFile(t, l); !strings.Contains(log, "Exiting, terminate received.") {
+			t.Errorf("%s lacks the exit message:\n%s", l, log)
+		}
+	}
+}
