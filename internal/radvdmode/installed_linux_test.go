@@ -259,7 +259,6 @@ func countPackets(t *testing.T, ctx context.Context, file string) int {
 	return len(strings.Split(s, "\n"))
 }
 
-
 func readFile(t *testing.T, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)
