@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/radish-net/radish/internal/daemon"
+	"github.com/radish-net/radish/internal/netlab"
 )
 
 const novaConf = `interface br100
@@ -68,9 +69,16 @@ func TestNovaSequence(t *testing.T) {
 	checkIdentity(t, second, conf)
 	waitRA(t, host, "2001:db8:100:1::/64")
 
-	// A plain stop removes the pidfile (it is ours).
+	// A plain stop sends the final RA (Router Lifetime 0: the host drops
+	// its default route) and removes the pidfile (it is ours).
+	if !waitDefaultRoute(t, host, true) {
+		t.Fatal("the host has no default route from the RAs")
+	}
 	syscall.Kill(second, syscall.SIGTERM)
 	waitGone(t, second, 10*time.Second)
+	if !waitDefaultRoute(t, host, false) {
+		t.Error("the host kept its default route: no final RA")
+	}
 	if _, err := os.Stat(pidfile); !os.IsNotExist(err) {
 		t.Errorf("pidfile left after SIGTERM: %v", err)
 	}
@@ -329,4 +337,23 @@ func TestSideBySide(t *testing.T) {
 			t.Errorf("%s lacks the exit message:\n%s", l, log)
 		}
 	}
+}
+
+// waitDefaultRoute waits up to 10 s until the host has (want) or has not
+// a default route learned from an RA on eth0.
+func waitDefaultRoute(t *testing.T, host *netlab.NS, want bool) bool {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	return host.WaitFor(ctx, func() bool {
+		routes, err := host.Routes()
+		if err != nil {
+			return false
+		}
+		has := false
+		for _, r := range routes {
+			has = has || (r.Dst.Bits() == 0 && r.Gateway.IsLinkLocalUnicast() && r.Dev == "eth0")
+		}
+		return has == want
+	}) == nil
 }
