@@ -11,8 +11,12 @@ TESTFLAGS   ?=
 
 all: build
 
+VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o $(BIN) ./cmd/radish
+	CGO_ENABLED=0 $(GO) build -trimpath \
+	  -ldflags='-s -w -X github.com/radish-net/radish/internal/serve.buildVersion=$(VERSION)' \
+	  -o $(BIN) ./cmd/radish
 
 # Unit tests, oracle tests, allocation tests, and (as root) the end-to-end
 # tests in network namespaces. The seed corpora of every fuzz target run too.

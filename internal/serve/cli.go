@@ -56,9 +56,18 @@ Exit status:
   2  usage error, or serve could not load its configuration
 `
 
-// Version returns radish's version: the module version when built from a
-// tagged module, else the VCS revision the binary was built from.
+// buildVersion is set at link time by `make build`
+// (-X github.com/radish-net/radish/internal/serve.buildVersion=...), from
+// `git describe`.
+var buildVersion string
+
+// Version returns radish's version: the one `make build` stamped in, else
+// the module version when built from a tagged module, else the VCS revision
+// the binary was built from.
 func Version() string {
+	if buildVersion != "" {
+		return buildVersion
+	}
 	v := "devel"
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
