@@ -20,6 +20,7 @@ import (
 	"github.com/mdlayher/ndp"
 	"github.com/radish-net/radish/internal/fixture"
 	"github.com/radish-net/radish/internal/netlab"
+	"github.com/radish-net/radish/internal/oracle"
 	"github.com/radish-net/radish/ra"
 )
 
@@ -173,7 +174,7 @@ func checkRA(t *testing.T, msg []byte, wantH ra.Header, wantOpts []ra.OptionSpec
 	if err != nil {
 		t.Fatalf("ndp: %v", err)
 	}
-	if err := diffRA(nm.(*ndp.RouterAdvertisement), m); err != nil {
+	if err := oracle.DiffRA(nm.(*ndp.RouterAdvertisement), m); err != nil {
 		t.Errorf("ndp disagrees: %v", err)
 	}
 }
