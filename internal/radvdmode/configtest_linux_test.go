@@ -47,6 +47,10 @@ func TestConfigTestDifferential(t *testing.T) {
 	files, _ := filepath.Glob("../../config/radvdconf/testdata/*.conf")
 	own, _ := filepath.Glob("testdata/*.conf")
 	files = append(files, own...)
+	// radvd's own examples, as Debian installs them (absent when the image
+	// excludes /usr/share/doc).
+	examples, _ := filepath.Glob("/usr/share/doc/radvd/examples/*.conf*")
+	files = append(files, examples...)
 	if len(own) == 0 || len(files) < 20 {
 		t.Fatalf("corpus too small: %d files", len(files))
 	}

@@ -138,7 +138,7 @@ func ParseSettings(name string, data []byte) (Settings, error) {
 		}
 		return Settings{}, &config.Error{File: name, Msg: oneLine(err.Error())}
 	}
-	p := &parser{file: name, lines: keyLines(string(data)), md: md, tree: tree}
+	p := &parser{file: name, lines: keyLines(string(data)), tree: tree}
 	for _, k := range md.Keys() {
 		key := k.String()
 		if !slices.Contains(knownKeys, key) {
@@ -240,7 +240,6 @@ var knownKeys = []string{
 type parser struct {
 	file  string
 	lines map[string]int
-	md    toml.MetaData
 	tree  map[string]any
 	errs  []error
 }
@@ -249,47 +248,80 @@ func (p *parser) errorf(key, format string, args ...any) {
 	p.errs = append(p.errs, &config.Error{File: p.file, Line: p.lines[key], Key: key, Msg: oneLine(fmt.Sprintf(format, args...))})
 }
 
-func (p *parser) typed(key, want string) bool {
-	parts := strings.Split(key, ".")
-	if !p.md.IsDefined(parts...) {
-		return false
+// get returns the value at a dotted key and whether it is defined. The
+// decoded tree, not MetaData, decides the Go type: the TOML decoder's
+// MetaData can name a type the tree does not hold for odd documents.
+func (p *parser) get(key string) (any, bool) {
+	var v any = p.tree
+	for part := range strings.SplitSeq(key, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = m[part]; !ok {
+			return nil, false
+		}
 	}
-	if got := p.md.Type(parts...); got != want {
-		p.errorf(key, "want %s, got %s", tomlTypeName(want), tomlTypeName(got))
-		return false
+	return v, true
+}
+
+func (p *parser) wrongType(key, want string, v any) {
+	got := "another type"
+	switch v.(type) {
+	case string:
+		got = "a string"
+	case bool:
+		got = "a boolean"
+	case int64:
+		got = "an integer"
+	case float64:
+		got = "a float"
+	case []any, []map[string]any:
+		got = "an array"
+	case map[string]any:
+		got = "a table"
 	}
-	return true
+	p.errorf(key, "want %s, got %s", want, got)
 }
 
 func (p *parser) str(key string) (string, bool) {
-	if !p.typed(key, "String") {
+	v, ok := p.get(key)
+	if !ok {
 		return "", false
 	}
-	return p.value(key).(string), true
+	s, ok := v.(string)
+	if !ok {
+		p.wrongType(key, "a string", v)
+	}
+	return s, ok
 }
 
 func (p *parser) boolean(key string) (bool, bool) {
-	if !p.typed(key, "Bool") {
+	v, ok := p.get(key)
+	if !ok {
 		return false, false
 	}
-	return p.value(key).(bool), true
+	b, ok := v.(bool)
+	if !ok {
+		p.wrongType(key, "a boolean", v)
+	}
+	return b, ok
 }
 
 func (p *parser) lifetime(key string) (uint32, bool) {
-	parts := strings.Split(key, ".")
-	if !p.md.IsDefined(parts...) {
+	v, ok := p.get(key)
+	if !ok {
 		return 0, false
 	}
-	switch p.md.Type(parts...) {
-	case "Integer":
-		n := p.value(key).(int64)
+	switch n := v.(type) {
+	case int64:
 		if n < 0 || n > int64(config.Infinity) {
 			p.errorf(key, "%d is out of range 0..4294967295", n)
 			return 0, false
 		}
 		return uint32(n), true
-	case "String":
-		if p.value(key).(string) == "infinity" {
+	case string:
+		if n == "infinity" {
 			return config.Infinity, true
 		}
 	}
@@ -298,10 +330,15 @@ func (p *parser) lifetime(key string) (uint32, bool) {
 }
 
 func (p *parser) strings(key string) ([]string, bool) {
-	if !p.typed(key, "Array") {
+	v, ok := p.get(key)
+	if !ok {
 		return nil, false
 	}
-	arr := p.value(key).([]any)
+	arr, ok := v.([]any)
+	if !ok {
+		p.wrongType(key, "an array", v)
+		return nil, false
+	}
 	out := make([]string, 0, len(arr))
 	for i, v := range arr {
 		s, ok := v.(string)
@@ -312,31 +349,6 @@ func (p *parser) strings(key string) ([]string, bool) {
 		out = append(out, s)
 	}
 	return out, true
-}
-
-// value returns the decoded value at a dotted key whose type was checked.
-func (p *parser) value(key string) any {
-	var v any = p.tree
-	for part := range strings.SplitSeq(key, ".") {
-		v = v.(map[string]any)[part]
-	}
-	return v
-}
-
-func tomlTypeName(t string) string {
-	switch t {
-	case "String":
-		return "a string"
-	case "Bool":
-		return "a boolean"
-	case "Integer":
-		return "an integer"
-	case "Array":
-		return "an array"
-	case "Hash":
-		return "a table"
-	}
-	return strings.ToLower(t)
 }
 
 // keyLines maps the dotted keys of a small TOML document ([table] headers
