@@ -104,13 +104,16 @@ func TestRADifferential(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 40*time.Second)
 	defer cancel()
 	pcap := filepath.Join(dir, "ra.pcap")
-	argv := []string{"tshark", "-q", "-f", "icmp6 and ip6[40] == 134", "-a", "duration:6", "-w", pcap}
+	// Stop after one RA per link (all initial RAs leave within a second of
+	// the start), or after 15 s.
+	argv := []string{"tshark", "-q", "-f", "icmp6 and ip6[40] == 134", "-c", fmt.Sprint(2 * len(links)), "-a", "duration:15", "-w", pcap}
 	for _, l := range links {
 		argv = append(argv, "-i", l.radvdIf, "-i", l.radishIf)
 	}
 	tshark := capNS.Start(argv...)
 	waitCapturing(t, ctx, tshark)
-	time.Sleep(time.Second)
+	// dumpcap says "Capturing on" before every interface is armed.
+	time.Sleep(2 * time.Second)
 	var procs []*netlab.Proc
 	for _, s := range starts {
 		procs = append(procs, s.ns.Start(s.argv...))
