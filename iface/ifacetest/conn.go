@@ -20,15 +20,19 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/radish-net/radish/iface"
 )
 
-// Packet is one packet recorded by FakeConn.WriteTo: a copy of the bytes
-// and the Meta they were written with.
+// Packet is one packet recorded by FakeConn.WriteTo: a copy of the bytes,
+// the Meta they were written with and when.
 type Packet struct {
 	Data []byte
 	Meta iface.Meta
+	// At is time.Now() when WriteTo recorded the packet: inside a
+	// testing/synctest bubble, the bubble's fake clock.
+	At time.Time
 }
 
 // Membership is one multicast group joined on one link.
@@ -83,7 +87,9 @@ type FakeConn struct {
 	next    int // ring index of the next write
 	total   int // packets written since creation or ClearWritten
 	groups  map[Membership]bool
-	written chan struct{} // capacity 1: signals a write to WaitWritten
+	joins   map[Membership]int // JoinGroup calls, successful or not
+	reads   int                // ReadFrom and ReadBatch calls started
+	written chan struct{}      // capacity 1: signals a write to WaitWritten
 }
 
 var (
@@ -107,6 +113,7 @@ func (c *FakeConn) init() {
 		c.done = make(chan struct{})
 		c.written = make(chan struct{}, 1)
 		c.groups = make(map[Membership]bool)
+		c.joins = make(map[Membership]int)
 		keep := c.Keep
 		if keep == 0 {
 			keep = DefaultKeep
@@ -151,6 +158,9 @@ func (c *FakeConn) Inject(b []byte, m iface.Meta) error {
 // or the conn is closed. A packet longer than b is truncated to len(b).
 func (c *FakeConn) ReadFrom(b []byte, m *iface.Meta) (int, error) {
 	c.init()
+	c.mu.Lock()
+	c.reads++
+	c.mu.Unlock()
 	select {
 	case <-c.done:
 		return 0, iface.ErrClosed
@@ -213,6 +223,7 @@ func (c *FakeConn) WriteTo(b []byte, m *iface.Meta) (int, error) {
 		p := &c.ring[c.next]
 		p.Data = append(p.Data[:0], b...)
 		p.Meta = *m
+		p.At = time.Now()
 		c.next = (c.next + 1) % len(c.ring)
 	}
 	c.total++
@@ -244,7 +255,7 @@ func (c *FakeConn) Written() []Packet {
 	out := make([]Packet, 0, n)
 	for i := range n {
 		p := c.ring[(c.next-n+i+len(c.ring))%len(c.ring)]
-		out = append(out, Packet{Data: slices.Clone(p.Data), Meta: p.Meta})
+		out = append(out, Packet{Data: slices.Clone(p.Data), Meta: p.Meta, At: p.At})
 	}
 	return out
 }
@@ -305,10 +316,13 @@ func (c *FakeConn) member(join bool, ifIndex int, group netip.Addr) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	k := Membership{ifIndex, group}
+	if join {
+		c.joins[k]++
+	}
 	if c.closed {
 		return iface.ErrClosed
 	}
-	k := Membership{ifIndex, group}
 	if c.groups[k] == join {
 		return fmt.Errorf("%w: join=%v %v on ifindex %d", ErrMembership, join, group, ifIndex)
 	}
@@ -326,6 +340,47 @@ func (c *FakeConn) Joined(ifIndex int, group netip.Addr) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.groups[Membership{ifIndex, group}]
+}
+
+// JoinCalls returns how many times JoinGroup was called for group on link
+// ifIndex with a valid group, whether it succeeded or not: an engine that
+// joins again when a link comes back up is seen here, while Joined only
+// shows the membership the kernel would keep.
+func (c *FakeConn) JoinCalls(ifIndex int, group netip.Addr) int {
+	c.init()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.joins[Membership{ifIndex, group}]
+}
+
+// Reads returns how many reads have started: ReadFrom calls, including
+// the one each ReadBatch makes for its first packet. A
+// single-reader engine that has handled every injected packet is blocked
+// in its next read, so Reads rising past a value taken before an Inject
+// means that packet was handled (in real time; inside a synctest bubble,
+// synctest.Wait says the same more simply).
+func (c *FakeConn) Reads() int {
+	c.init()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reads
+}
+
+// SetWriteErr changes WriteErr while the conn is in use: WriteTo and
+// WriteBatch fail with err (nil to succeed again).
+func (c *FakeConn) SetWriteErr(err error) {
+	c.init()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.WriteErr = err
+}
+
+// Closed reports whether Close has been called.
+func (c *FakeConn) Closed() bool {
+	c.init()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
 }
 
 // Groups returns the memberships, sorted by link then group.

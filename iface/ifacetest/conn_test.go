@@ -247,3 +247,76 @@ func TestFakeConnNoAllocs(t *testing.T) {
 		t.Errorf("%v allocations per round, want 0", allocs)
 	}
 }
+
+func TestFakeConnAtAndClosed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := &ifacetest.FakeConn{}
+		start := time.Now()
+		c.WriteTo([]byte{1}, &iface.Meta{})
+		time.Sleep(3 * time.Second)
+		c.WriteTo([]byte{2}, &iface.Meta{})
+		w := c.Written()
+		if len(w) != 2 || !w[0].At.Equal(start) || w[1].At.Sub(w[0].At) != 3*time.Second {
+			t.Fatalf("At = %v, %v; want %v and 3 s later", w[0].At, w[1].At, start)
+		}
+		if c.Closed() {
+			t.Fatal("Closed before Close")
+		}
+		c.Close()
+		if !c.Closed() {
+			t.Fatal("not Closed after Close")
+		}
+	})
+}
+
+func TestFakeConnJoinCalls(t *testing.T) {
+	c := &ifacetest.FakeConn{}
+	if err := c.JoinGroup(2, allRtr); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.JoinGroup(2, allRtr); !errors.Is(err, ifacetest.ErrMembership) {
+		t.Fatalf("second join: %v, want ErrMembership", err)
+	}
+	c.JoinGroup(3, allNd)
+	c.JoinGroup(2, ll) // not multicast: rejected, not counted
+	if n := c.JoinCalls(2, allRtr); n != 2 {
+		t.Errorf("JoinCalls(2, ff02::2) = %d, want 2 (the failed one counts)", n)
+	}
+	if n := c.JoinCalls(3, allNd); n != 1 {
+		t.Errorf("JoinCalls(3, ff02::1) = %d, want 1", n)
+	}
+	if n := c.JoinCalls(2, ll); n != 0 {
+		t.Errorf("JoinCalls(2, fe80::1) = %d, want 0", n)
+	}
+	c.LeaveGroup(2, allRtr)
+	if n := c.JoinCalls(2, allRtr); n != 2 || c.Joined(2, allRtr) {
+		t.Errorf("after leave: JoinCalls %d Joined %v, want 2 false", n, c.Joined(2, allRtr))
+	}
+}
+
+func TestFakeConnReadsAndSetWriteErr(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := &ifacetest.FakeConn{}
+		done := make(chan error, 1)
+		go func() { done <- echo(c, 0) }()
+		synctest.Wait()
+		if n := c.Reads(); n != 1 {
+			t.Fatalf("Reads = %d with the engine waiting, want 1", n)
+		}
+		c.Inject([]byte{1}, iface.Meta{})
+		synctest.Wait()
+		if n := c.Reads(); n != 2 || c.WriteCount() != 1 {
+			t.Fatalf("Reads = %d, writes %d after one packet, want 2 and 1", n, c.WriteCount())
+		}
+		errDown := errors.New("link down")
+		c.SetWriteErr(errDown)
+		c.Inject([]byte{2}, iface.Meta{})
+		if err := <-done; err != errDown {
+			t.Fatalf("echo returned %v, want the write error", err)
+		}
+		c.SetWriteErr(nil)
+		if _, err := c.WriteTo([]byte{3}, &iface.Meta{}); err != nil || c.WriteCount() != 2 {
+			t.Fatalf("after SetWriteErr(nil): %v, writes %d", err, c.WriteCount())
+		}
+	})
+}
