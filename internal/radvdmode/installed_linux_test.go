@@ -357,3 +357,47 @@ func waitDefaultRoute(t *testing.T, host *netlab.NS, want bool) bool {
 		return has == want
 	}) == nil
 }
+
+// TestLateLink starts radish for a link that does not exist yet
+// (IgnoreIfMissing): when the link appears, its sysctls are written (as
+// radvd does when it sets an interface up) and RAs are served on it.
+func TestLateLink(t *testing.T) {
+	needRoot(t)
+	t.Parallel()
+	lab := netlab.New(t)
+	router, host := lab.Namespace("rt"), lab.Namespace("host")
+	router.Sysctl("net.ipv6.conf.all.forwarding", "1")
+	dir := publicDir(t)
+	conf, pidfile := filepath.Join(dir, "radvd.conf"), filepath.Join(dir, "radvd.pid")
+	writeFile(t, conf, `interface late0 {
+	AdvSendAdvert on;
+	IgnoreIfMissing on;
+	MaxRtrAdvInterval 10;
+	AdvCurHopLimit 77;
+	AdvRetransTimer 1500;
+	prefix 2001:db8:77::/64 { };
+};
+`)
+	if s := startInstalled(t, router, []string{"RADISH_RADVD_CONFIG=/dev/null"}, "-C", conf, "-p", pidfile); s.code != 0 {
+		t.Fatalf("start: exit %d: %s", s.code, s.output)
+	}
+	pid := adopt(t, pidfile)
+	time.Sleep(200 * time.Millisecond) // let it settle without the link
+	lab.Veth(router, "late0", host, "eth0")
+	host.Sysctl("net.ipv6.conf.eth0.accept_ra", "2")
+	router.Up("late0")
+	host.Up("eth0")
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	err := router.WaitFor(ctx, func() bool {
+		hl, _ := router.ReadSysctl("net.ipv6.conf.late0.hop_limit")
+		rt, _ := router.ReadSysctl("net.ipv6.neigh.late0.retrans_time_ms")
+		return hl == "77" && rt == "1500"
+	})
+	if err != nil {
+		hl, _ := router.ReadSysctl("net.ipv6.conf.late0.hop_limit")
+		t.Errorf("sysctls of the late link not written (hop_limit %s)", hl)
+	}
+	waitRA(t, host, "2001:db8:77::/64", "Hop limit : 77", "Retransmit time : 1500")
+	checkIdentity(t, pid, conf)
+}

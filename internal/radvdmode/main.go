@@ -123,6 +123,7 @@ type instance struct {
 	settings Settings
 	cfg      *config.Config
 	sysctl   sysctlWriter
+	sysState sysctlState // what watchLinks writes for links that appear later
 
 	icmp     iface.Conn // opened before privileges are dropped; handed to the first engine
 	daemon   *serve.Daemon
@@ -202,6 +203,12 @@ func daemonMain(opts radvdcli.Options, stderr io.Writer, getenv func(string) str
 		sysctl: sysctlWriter{root: "/proc/sys", log: log}}
 	if settings.Mode == ModeServe && settings.WriteSysctls {
 		x.sysctl.write(cfg)
+	}
+	x.publishSysctls()
+	if creds == nil { // after -u the writes would fail
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go x.sysctl.watchLinks(ctx, &x.sysState)
 	}
 
 	sigs := daemon.NotifySignals()
@@ -350,11 +357,21 @@ func (x *instance) reload() {
 	if settings.Mode == ModeServe && settings.WriteSysctls {
 		x.sysctl.write(cfg)
 	}
+	x.publishSysctls()
 	if err := x.apply(); err != nil {
 		x.log.Error("reload: "+err.Error(), "mode", settings.Mode.String())
 		return
 	}
 	x.log.Info("resuming normal operation", "mode", settings.Mode.String())
+}
+
+// publishSysctls tells watchLinks what to write from now on.
+func (x *instance) publishSysctls() {
+	if x.settings.Mode == ModeServe && x.settings.WriteSysctls {
+		x.sysState.cfg.Store(x.cfg)
+	} else {
+		x.sysState.cfg.Store(nil)
+	}
 }
 
 func settingsSource(s Settings) string {

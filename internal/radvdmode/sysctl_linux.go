@@ -1,10 +1,12 @@
 package radvdmode
 
 import (
+	"context"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/radish-net/radish/config"
 	"github.com/radish-net/radish/iface"
@@ -21,9 +23,10 @@ import (
 //
 // They are written at start and on each reload, for every interface of
 // radvd.conf with AdvSendAdvert on that exists at that moment (patterns are
-// skipped); a link that appears later gets them at the next reload.
-// [sysctl] write = false in radvd.toml turns this off. Failures are logged
-// and never stop the daemon (after -u they fail, as in radvd).
+// skipped), and, unless privileges are dropped (-u), when such a link
+// appears or is recreated later (watchLinks). [sysctl] write = false in
+// radvd.toml turns this off. Failures are logged and never stop the daemon
+// (after -u they fail, as in radvd).
 type sysctlWriter struct {
 	root string // "/proc/sys"
 	log  *slog.Logger
@@ -31,26 +34,30 @@ type sysctlWriter struct {
 
 func (w sysctlWriter) write(c *config.Config) {
 	for i := range c.Interfaces {
-		ifc := &c.Interfaces[i]
-		if ifc.Pattern || !ifc.RA.SendAdvert {
-			continue
-		}
-		if _, err := os.Stat(filepath.Join(w.root, "net/ipv6/conf", ifc.Name)); err != nil {
-			continue // missing link: radvd sets it up when it appears
-		}
-		ra := &ifc.RA
-		if ra.CurHopLimit != 0 {
-			w.set("conf", ifc.Name, "hop_limit", uint64(ra.CurHopLimit))
-		}
-		if ra.LinkMTU != 0 {
-			w.set("conf", ifc.Name, "mtu", uint64(ra.LinkMTU))
-		}
-		if ra.ReachableTime != 0 {
-			w.set("neigh", ifc.Name, "base_reachable_time_ms", uint64(ra.ReachableTime))
-		}
-		if ra.RetransTimer != 0 {
-			w.set("neigh", ifc.Name, "retrans_time_ms", uint64(ra.RetransTimer))
-		}
+		w.writeLink(&c.Interfaces[i])
+	}
+}
+
+// writeLink writes one interface's sysctls if its link exists.
+func (w sysctlWriter) writeLink(ifc *config.Interface) {
+	if ifc.Pattern || !ifc.RA.SendAdvert {
+		return
+	}
+	if _, err := os.Stat(filepath.Join(w.root, "net/ipv6/conf", ifc.Name)); err != nil {
+		return // missing link: written when it appears
+	}
+	ra := &ifc.RA
+	if ra.CurHopLimit != 0 {
+		w.set("conf", ifc.Name, "hop_limit", uint64(ra.CurHopLimit))
+	}
+	if ra.LinkMTU != 0 {
+		w.set("conf", ifc.Name, "mtu", uint64(ra.LinkMTU))
+	}
+	if ra.ReachableTime != 0 {
+		w.set("neigh", ifc.Name, "base_reachable_time_ms", uint64(ra.ReachableTime))
+	}
+	if ra.RetransTimer != 0 {
+		w.set("neigh", ifc.Name, "retrans_time_ms", uint64(ra.RetransTimer))
 	}
 }
 
@@ -77,4 +84,52 @@ func trimSpace(b []byte) []byte {
 		b = b[:len(b)-1]
 	}
 	return b
+}
+
+// sysctlState is what watchLinks needs from the main loop: the current
+// configuration when sysctls are to be written (serve mode, write = true),
+// nil otherwise.
+type sysctlState struct {
+	cfg atomic.Pointer[config.Config]
+}
+
+// watchLinks writes the sysctls of each configured link when it appears
+// (a new ifindex for its name), as radvd does when it sets an interface up.
+// It returns when ctx is done or the watcher cannot start.
+func (w sysctlWriter) watchLinks(ctx context.Context, st *sysctlState) {
+	events, err := iface.NewWatcher(iface.WatcherConfig{}).Watch(ctx)
+	if err != nil {
+		w.log.Warn("sysctls will not be written for links that appear later", "err", err)
+		return
+	}
+	seen := map[string]int{} // link name → ifindex already handled
+	synced := false
+	for ev := range events {
+		switch ev.Kind {
+		case iface.Synced:
+			if !synced {
+				// Links that appeared between the main loop's writes and
+				// the subscription are in the dump: write again (set
+				// skips values already in place).
+				if cfg := st.cfg.Load(); cfg != nil {
+					w.write(cfg)
+				}
+			}
+			synced = true
+		case iface.LinkDelete:
+			delete(seen, ev.Link.Name)
+		case iface.LinkUpdate:
+			if seen[ev.Link.Name] == ev.Link.Index {
+				continue
+			}
+			seen[ev.Link.Name] = ev.Link.Index
+			cfg := st.cfg.Load()
+			if !synced || cfg == nil {
+				continue // links present at start were written by the main loop
+			}
+			if ifc, ok := cfg.Lookup(ev.Link.Name); ok && !ifc.Pattern {
+				w.writeLink(ifc)
+			}
+		}
+	}
 }
