@@ -77,3 +77,14 @@ uninstall-radvd:
 	fi; \
 	if [ -e "$$bak" -o -L "$$bak" ]; then mv -f "$$bak" "$$dst"; echo "restored $$dst from $$bak"; \
 	else rm -f "$$dst"; echo "removed $$dst (no backup to restore)"; fi
+
+# Many-links scale benchmark (root): radish and radvd side by side on N veth
+# links each, one result line per run. See bench/scale/README.md.
+SCALE_N        ?= 512 2048
+SCALE_DURATION ?= 60s
+
+.PHONY: bench-scale
+bench-scale: build
+	@set -e; for n in $(SCALE_N); do for impl in radish radvd; do \
+	  $(GO) run ./bench/scale/cmd/scale -n $$n -impl $$impl -duration $(SCALE_DURATION) -radish $(BIN); \
+	done; done
