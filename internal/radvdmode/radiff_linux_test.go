@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -129,6 +130,10 @@ func TestRADifferential(t *testing.T) {
 			o, e := p.Output()
 			t.Errorf("%q exited early:\n%s%s", daemons[i], o, e)
 		default:
+			// "radish radvd ARGS" names itself radvd for pidof.
+			if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", p.Pid())); string(comm) != "radvd\n" {
+				t.Errorf("%q: comm %q, want radvd", daemons[i], comm)
+			}
 		}
 	}
 
