@@ -28,7 +28,7 @@ func TestConsistencyWithOtherRouters(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			h.conn.in <- inbound{b, iface.Meta{IfIndex: 2, Src: src, HopLimit: 255}}
+			h.inject(h.conn, b, iface.Meta{IfIndex: 2, Src: src, HopLimit: 255})
 			time.Sleep(time.Millisecond)
 		}
 		good := ra.Header{CurHopLimit: 64, RouterLifetime: 600}
@@ -65,7 +65,7 @@ func TestConsistencyWithOtherRouters(t *testing.T) {
 		send(linkLocal(2), ra.Header{CurHopLimit: 1})
 		// Invalid: hop limit.
 		b, _ := ra.AppendRouterAdvert(nil, good)
-		h.conn.in <- inbound{b, iface.Meta{IfIndex: 2, Src: other, HopLimit: 64}}
+		h.inject(h.conn, b, iface.Meta{IfIndex: 2, Src: other, HopLimit: 64})
 		time.Sleep(time.Millisecond)
 		h.stop()
 		if n := c.RAInconsistent.Load(); n != uint64(len(cases)) {

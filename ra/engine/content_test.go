@@ -11,6 +11,7 @@ import (
 
 	"github.com/radish-net/radish/config"
 	"github.com/radish-net/radish/iface"
+	"github.com/radish-net/radish/iface/ifacetest"
 	"github.com/radish-net/radish/ra"
 )
 
@@ -21,7 +22,7 @@ func autoLink() *config.Config {
 	})
 }
 
-func lastRA(t *testing.T, c *fakeConn, idx int) *ndp.RouterAdvertisement {
+func lastRA(t *testing.T, c *ifacetest.FakeConn, idx int) *ndp.RouterAdvertisement {
 	t.Helper()
 	got := ras(c, idx, time.Time{})
 	if len(got) == 0 {
@@ -37,7 +38,7 @@ func fresh(t *testing.T, h *harness, idx int) *ndp.RouterAdvertisement {
 	h.rs(idx, netip.MustParseAddr("fe80::f00d"), 255)
 	time.Sleep(time.Second)
 	for _, s := range ras(h.conn, idx, at) {
-		if s.m.Dst == netip.MustParseAddr("fe80::f00d") {
+		if s.Meta.Dst == netip.MustParseAddr("fe80::f00d") {
 			return decode(t, s)
 		}
 	}
@@ -77,7 +78,7 @@ func TestAutomaticPrefixes(t *testing.T) {
 		}
 		// The address goes away: RFC 9096 withdrawal.
 		del := time.Now()
-		h.w.events <- iface.Event{Kind: iface.AddrDelete, Addr: iface.Addr{IfIndex: 2, Prefix: netip.MustParsePrefix("2001:db8:1::1/64")}}
+		h.push(iface.Event{Kind: iface.AddrDelete, Addr: iface.Addr{IfIndex: 2, Prefix: netip.MustParsePrefix("2001:db8:1::1/64")}})
 		time.Sleep(time.Second)
 		got = ras(h.conn, 2, del)
 		if len(got) == 0 {
@@ -111,7 +112,7 @@ func TestWithdrawalCappedAtTwoHours(t *testing.T) {
 		h.addAddr(2, netip.MustParsePrefix("2001:db8:1::1/64"), iface.Infinite, iface.Infinite)
 		h.synced()
 		time.Sleep(time.Minute)
-		h.w.events <- iface.Event{Kind: iface.AddrDelete, Addr: iface.Addr{IfIndex: 2, Prefix: netip.MustParsePrefix("2001:db8:1::1/64")}}
+		h.push(iface.Event{Kind: iface.AddrDelete, Addr: iface.Addr{IfIndex: 2, Prefix: netip.MustParsePrefix("2001:db8:1::1/64")}})
 		time.Sleep(time.Second)
 		p := prefixes(lastRA(t, h.conn, 2))[netip.MustParseAddr("2001:db8:1::")]
 		if p == nil || p.PreferredLifetime != 0 || p.ValidLifetime > 2*time.Hour || p.ValidLifetime < 2*time.Hour-5*time.Second {
@@ -214,10 +215,10 @@ func finalCfg() *config.Config {
 }
 
 // checkFinal asserts s is the final RA of finalCfg.
-func checkFinal(t *testing.T, s sent) {
+func checkFinal(t *testing.T, s ifacetest.Packet) {
 	t.Helper()
-	if s.m.Dst != netip.MustParseAddr("ff02::1") {
-		t.Errorf("final RA to %v, want ff02::1", s.m.Dst)
+	if s.Meta.Dst != netip.MustParseAddr("ff02::1") {
+		t.Errorf("final RA to %v, want ff02::1", s.Meta.Dst)
 	}
 	r := decode(t, s)
 	if r.RouterLifetime != 0 {
@@ -269,7 +270,7 @@ func TestShutdownFinalRA(t *testing.T) {
 		if n := h.e.Counters().RAFinal.Load(); n != 1 {
 			t.Errorf("RAFinal %d, want 1", n)
 		}
-		if !h.conn.isClosed() {
+		if !h.conn.Closed() {
 			t.Error("Run returned without closing its Conn")
 		}
 		h.cancel()
@@ -317,9 +318,9 @@ func TestSplitLargeRA(t *testing.T) {
 		time.Sleep(time.Second)
 		h.stop()
 		got := ras(h.conn, 2, h.start)
-		first := []sent{}
+		first := []ifacetest.Packet{}
 		for _, s := range got {
-			if s.at.Equal(got[0].at) {
+			if s.At.Equal(got[0].At) {
 				first = append(first, s)
 			}
 		}
@@ -329,8 +330,8 @@ func TestSplitLargeRA(t *testing.T) {
 		seen := map[netip.Addr]bool{}
 		servers := 0
 		for _, s := range first {
-			if len(s.b) > 1280-40 {
-				t.Errorf("RA of %d bytes exceeds the 1240-byte budget", len(s.b))
+			if len(s.Data) > 1280-40 {
+				t.Errorf("RA of %d bytes exceeds the 1240-byte budget", len(s.Data))
 			}
 			r := decode(t, s)
 			if r.RouterLifetime != 1800*time.Second || r.CurrentHopLimit != 64 {
@@ -368,8 +369,8 @@ func TestClientsList(t *testing.T) {
 		h.synced()
 		time.Sleep(2 * time.Minute)
 		for _, s := range ras(h.conn, 2, h.start) {
-			if s.m.Dst != a {
-				t.Fatalf("RA to %v with a clients list, want only unicast to %v", s.m.Dst, a)
+			if s.Meta.Dst != a {
+				t.Fatalf("RA to %v with a clients list, want only unicast to %v", s.Meta.Dst, a)
 			}
 		}
 		at := time.Now()
@@ -382,7 +383,7 @@ func TestClientsList(t *testing.T) {
 		}
 		h.rs(2, a, 255)
 		time.Sleep(time.Second)
-		if got := ras(h.conn, 2, at); len(got) != 1 || got[0].m.Dst != a {
+		if got := ras(h.conn, 2, at); len(got) != 1 || got[0].Meta.Dst != a {
 			t.Errorf("answers %+v, want one unicast to the listed client", got)
 		}
 		h.stop()
@@ -401,11 +402,11 @@ func TestInvalidRSCounted(t *testing.T) {
 		at := time.Now()
 		host := netip.MustParseAddr("fe80::9")
 		h.rs(2, host, 64) // hop limit
-		h.conn.in <- inbound{[]byte{133, 1, 0, 0, 0, 0, 0, 0}, iface.Meta{IfIndex: 2, Src: host, HopLimit: 255}}
-		h.conn.in <- inbound{[]byte{133, 0, 0, 0}, iface.Meta{IfIndex: 2, Src: host, HopLimit: 255}}
-		h.conn.in <- inbound{[]byte{133, 0, 0, 0, 0, 0, 0, 0, 1, 0}, iface.Meta{IfIndex: 2, Src: host, HopLimit: 255}}
+		h.inject(h.conn, []byte{133, 1, 0, 0, 0, 0, 0, 0}, iface.Meta{IfIndex: 2, Src: host, HopLimit: 255})
+		h.inject(h.conn, []byte{133, 0, 0, 0}, iface.Meta{IfIndex: 2, Src: host, HopLimit: 255})
+		h.inject(h.conn, []byte{133, 0, 0, 0, 0, 0, 0, 0, 1, 0}, iface.Meta{IfIndex: 2, Src: host, HopLimit: 255})
 		slla, _ := ra.AppendRouterSolicit(nil, ra.SourceLinkLayerAddr([]byte{2, 0, 0, 0, 0, 9}))
-		h.conn.in <- inbound{slla, iface.Meta{IfIndex: 2, Src: netip.IPv6Unspecified(), HopLimit: 255}}
+		h.inject(h.conn, slla, iface.Meta{IfIndex: 2, Src: netip.IPv6Unspecified(), HopLimit: 255})
 		h.rs(9, host, 255) // unknown link
 		time.Sleep(time.Second)
 		if n := len(ras(h.conn, 2, at)); n != 0 {
@@ -436,7 +437,7 @@ func TestUnrestrictedUnicast(t *testing.T) {
 		h.rs(2, denied, 255)
 		time.Sleep(time.Second)
 		got := ras(h.conn, 2, at)
-		if len(got) != 1 || got[0].m.Dst != other {
+		if len(got) != 1 || got[0].Meta.Dst != other {
 			t.Errorf("answers %+v, want one unicast to the unlisted host and none to the denied one", got)
 		}
 		h.stop()
@@ -449,14 +450,14 @@ func TestUnicastOnly(t *testing.T) {
 		h.addLink(2, "eth0")
 		h.synced()
 		time.Sleep(time.Hour)
-		if n := len(h.conn.sentPackets()); n != 0 {
+		if n := len(sentPackets(h.conn)); n != 0 {
 			t.Fatalf("%d unsolicited RAs on a UnicastOnly link", n)
 		}
 		h.rs(2, netip.IPv6Unspecified(), 255)
 		h.rs(2, netip.MustParseAddr("fe80::5"), 255)
 		time.Sleep(time.Second)
-		got := h.conn.sentPackets()
-		if len(got) != 1 || got[0].m.Dst != netip.MustParseAddr("fe80::5") {
+		got := sentPackets(h.conn)
+		if len(got) != 1 || got[0].Meta.Dst != netip.MustParseAddr("fe80::5") {
 			t.Errorf("sent %+v, want one unicast answer", got)
 		}
 		h.stop()
@@ -512,7 +513,7 @@ func TestEveryOptionAdvertised(t *testing.T) {
 		time.Sleep(time.Second)
 		h.stop()
 		got := ras(h.conn, 2, h.start)
-		m, err := ra.ParseRouterAdvert(got[0].b)
+		m, err := ra.ParseRouterAdvert(got[0].Data)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -594,7 +595,7 @@ func TestUnrestrictedAnswerNotLostToClientRAs(t *testing.T) {
 		time.Sleep(time.Second)
 		n := 0
 		for _, s := range ras(h.conn, 2, at) {
-			if s.m.Dst == other {
+			if s.Meta.Dst == other {
 				n++
 			}
 		}

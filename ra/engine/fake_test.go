@@ -2,182 +2,59 @@ package engine_test
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/radish-net/radish/config"
 	"github.com/radish-net/radish/iface"
+	"github.com/radish-net/radish/iface/ifacetest"
 	"github.com/radish-net/radish/ra"
 	"github.com/radish-net/radish/ra/engine"
 )
 
-// sent is one packet a fakeConn was asked to send.
-type sent struct {
-	b  []byte
-	m  iface.Meta
-	at time.Time
-}
+// recordKeep is how many sent packets a harness's conn records by
+// default; a test that sends more passes a larger FakeConn (see
+// startEngine).
+const recordKeep = 1024
 
-type inbound struct {
-	b []byte
-	m iface.Meta
-}
-
-// fakeConn is an in-memory iface.Conn: ReadFrom returns what the test
-// injects, WriteTo records.
-type fakeConn struct {
-	in     chan inbound
-	closed chan struct{}
-	once   sync.Once
-
-	mu    sync.Mutex
-	out   []sent
-	joins []int
-}
-
-var _ iface.Conn = (*fakeConn)(nil)
-
-func newFakeConn() *fakeConn {
-	return &fakeConn{in: make(chan inbound, 4096), closed: make(chan struct{})}
-}
-
-func (c *fakeConn) ReadFrom(b []byte, m *iface.Meta) (int, error) {
-	select {
-	case p := <-c.in:
-		*m = p.m
-		return copy(b, p.b), nil
-	case <-c.closed:
-		return 0, iface.ErrClosed
+// sentPackets returns what c recorded, oldest first. It panics if c's ring
+// has dropped packets, so that no assertion runs on a partial record.
+func sentPackets(c *ifacetest.FakeConn) []ifacetest.Packet {
+	keep := c.Keep
+	if keep == 0 {
+		keep = ifacetest.DefaultKeep
 	}
-}
-
-func (c *fakeConn) WriteTo(b []byte, m *iface.Meta) (int, error) {
-	select {
-	case <-c.closed:
-		return 0, iface.ErrClosed
-	default:
+	if n := c.WriteCount(); n > keep {
+		panic(fmt.Sprintf("FakeConn sent %d packets but records %d: give it a larger Keep", n, keep))
 	}
-	c.mu.Lock()
-	c.out = append(c.out, sent{append([]byte(nil), b...), *m, time.Now()})
-	c.mu.Unlock()
-	return len(b), nil
-}
-
-func (c *fakeConn) JoinGroup(ifIndex int, group netip.Addr) error {
-	c.mu.Lock()
-	c.joins = append(c.joins, ifIndex)
-	c.mu.Unlock()
-	return nil
-}
-
-func (c *fakeConn) LeaveGroup(int, netip.Addr) error { return nil }
-
-func (c *fakeConn) Close() error {
-	c.once.Do(func() { close(c.closed) })
-	return nil
-}
-
-func (c *fakeConn) isClosed() bool {
-	select {
-	case <-c.closed:
-		return true
-	default:
-		return false
-	}
-}
-
-// sentPackets returns a copy of everything sent so far.
-func (c *fakeConn) sentPackets() []sent {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]sent(nil), c.out...)
-}
-
-func (c *fakeConn) joinCount(ifIndex int) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := 0
-	for _, j := range c.joins {
-		if j == ifIndex {
-			n++
-		}
-	}
-	return n
-}
-
-// fakeWatcher delivers the events the test pushes.
-type fakeWatcher struct{ events chan iface.Event }
-
-func newFakeWatcher() *fakeWatcher { return &fakeWatcher{events: make(chan iface.Event, 8192)} }
-
-func (w *fakeWatcher) Watch(ctx context.Context) (<-chan iface.Event, error) {
-	out := make(chan iface.Event)
-	go func() {
-		defer close(out)
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case ev := <-w.events:
-				select {
-				case out <- ev:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}
-	}()
-	return out, nil
-}
-
-// fakeSysctl serves net.ipv6.conf.*.forwarding from a map (default "1").
-type fakeSysctl struct {
-	mu  sync.Mutex
-	off map[string]bool
-}
-
-func (s *fakeSysctl) IPv6(ifName, key string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if key == "forwarding" && s.off[ifName] {
-		return "0", nil
-	}
-	return "1", nil
-}
-
-func (s *fakeSysctl) SetIPv6(ifName, key, value string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.off == nil {
-		s.off = map[string]bool{}
-	}
-	if key == "forwarding" {
-		s.off[ifName] = value == "0"
-	}
-	return nil
+	return c.Written()
 }
 
 // harness runs one Engine inside a synctest bubble.
 type harness struct {
 	t      *testing.T
 	e      *engine.Engine
-	conn   *fakeConn
-	w      *fakeWatcher
-	sys    *fakeSysctl
+	conn   *ifacetest.FakeConn
+	w      *ifacetest.FakeWatcher
+	sys    *ifacetest.FakeSysctl
 	cancel context.CancelFunc
 	done   chan error
 	start  time.Time
 }
 
+// startEngine runs an Engine over ifacetest fakes. A mod may replace
+// Options.Conn with another *ifacetest.FakeConn (say, with a larger Keep);
+// the harness then uses that one.
 func startEngine(t *testing.T, cfg *config.Config, mod ...func(*engine.Options)) *harness {
 	t.Helper()
-	h := &harness{t: t, conn: newFakeConn(), w: newFakeWatcher(), sys: &fakeSysctl{}, done: make(chan error, 1)}
-	opts := engine.Options{Config: cfg, Conn: h.conn, Watcher: h.w, Sysctl: h.sys}
+	h := &harness{t: t, w: &ifacetest.FakeWatcher{}, sys: &ifacetest.FakeSysctl{}, done: make(chan error, 1)}
+	opts := engine.Options{Config: cfg, Conn: &ifacetest.FakeConn{Queue: 4096, Keep: recordKeep}, Watcher: h.w, Sysctl: h.sys}
 	for _, m := range mod {
 		m(&opts)
 	}
+	h.conn = opts.Conn.(*ifacetest.FakeConn)
 	e, err := engine.New(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -199,6 +76,9 @@ func (h *harness) stop() {
 	}
 }
 
+// allRouters is the group the engine joins on every served link.
+var allRouters = netip.MustParseAddr("ff02::2")
+
 func mac(idx int) [6]byte { return [6]byte{0x02, 0, 0, 0, byte(idx >> 8), byte(idx)} }
 
 func linkLocal(idx int) netip.Addr {
@@ -209,17 +89,28 @@ func link(idx int, name string, up bool) iface.Link {
 	return iface.Link{Index: idx, Name: name, Up: up, MTU: 1500, HardwareAddr: mac(idx)}
 }
 
+// push reports ev to the engine. A link it names has
+// net.ipv6.conf.NAME.forwarding = 1 unless the test set it already.
+func (h *harness) push(ev iface.Event) {
+	if ev.Kind == iface.LinkUpdate {
+		if _, err := h.sys.IPv6(ev.Link.Name, "forwarding"); err != nil {
+			h.sys.Set(ev.Link.Name, "forwarding", "1")
+		}
+	}
+	h.w.Push(ev)
+}
+
 // addLink reports a link with a usable link-local address.
 func (h *harness) addLink(idx int, name string) {
-	h.w.events <- iface.Event{Kind: iface.LinkUpdate, Link: link(idx, name, true)}
+	h.push(iface.Event{Kind: iface.LinkUpdate, Link: link(idx, name, true)})
 	h.addAddr(idx, netip.PrefixFrom(linkLocal(idx), 64), iface.Infinite, iface.Infinite)
 }
 
 func (h *harness) addAddr(idx int, p netip.Prefix, valid, preferred uint32) {
-	h.w.events <- iface.Event{Kind: iface.AddrUpdate, Addr: iface.Addr{IfIndex: idx, Prefix: p, Valid: valid, Preferred: preferred, Flags: iface.AddrPermanent}}
+	h.push(iface.Event{Kind: iface.AddrUpdate, Addr: iface.Addr{IfIndex: idx, Prefix: p, Valid: valid, Preferred: preferred, Flags: iface.AddrPermanent}})
 }
 
-func (h *harness) synced() { h.w.events <- iface.Event{Kind: iface.Synced} }
+func (h *harness) synced() { h.push(iface.Event{Kind: iface.Synced}) }
 
 // rs injects a Router Solicitation received on ifIndex from src.
 func (h *harness) rs(ifIndex int, src netip.Addr, hop int) {
@@ -227,24 +118,31 @@ func (h *harness) rs(ifIndex int, src netip.Addr, hop int) {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	h.conn.in <- inbound{b, iface.Meta{IfIndex: ifIndex, Src: src, Dst: netip.MustParseAddr("ff02::2"), HopLimit: hop}}
+	h.inject(h.conn, b, iface.Meta{IfIndex: ifIndex, Src: src, Dst: netip.MustParseAddr("ff02::2"), HopLimit: hop})
+}
+
+// inject delivers b to the engine as if received on c with m.
+func (h *harness) inject(c *ifacetest.FakeConn, b []byte, m iface.Meta) {
+	if err := c.Inject(b, m); err != nil {
+		h.t.Fatal(err)
+	}
 }
 
 // ras returns the RAs sent on ifIndex (to any destination) after from.
-func ras(c *fakeConn, ifIndex int, from time.Time) []sent {
-	var out []sent
-	for _, s := range c.sentPackets() {
-		if s.m.IfIndex == ifIndex && !s.at.Before(from) {
+func ras(c *ifacetest.FakeConn, ifIndex int, from time.Time) []ifacetest.Packet {
+	var out []ifacetest.Packet
+	for _, s := range sentPackets(c) {
+		if s.Meta.IfIndex == ifIndex && !s.At.Before(from) {
 			out = append(out, s)
 		}
 	}
 	return out
 }
 
-func multicastOnly(ss []sent) []sent {
-	var out []sent
+func multicastOnly(ss []ifacetest.Packet) []ifacetest.Packet {
+	var out []ifacetest.Packet
 	for _, s := range ss {
-		if s.m.Dst == netip.MustParseAddr("ff02::1") {
+		if s.Meta.Dst == netip.MustParseAddr("ff02::1") {
 			out = append(out, s)
 		}
 	}

@@ -10,13 +10,14 @@ import (
 
 	"github.com/radish-net/radish/config"
 	"github.com/radish-net/radish/iface"
+	"github.com/radish-net/radish/iface/ifacetest"
 	"github.com/radish-net/radish/ra/engine"
 )
 
 func TestForwardingOffLifetimeZero(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := startEngine(t, oneLink(nil))
-		h.sys.SetIPv6("eth0", "forwarding", "0")
+		h.sys.Set("eth0", "forwarding", "0")
 		h.addLink(2, "eth0")
 		h.synced()
 		time.Sleep(time.Minute)
@@ -30,7 +31,7 @@ func TestForwardingOffLifetimeZero(t *testing.T) {
 			}
 		}
 		on := time.Now()
-		h.sys.SetIPv6("eth0", "forwarding", "1")
+		h.sys.Set("eth0", "forwarding", "1")
 		time.Sleep(engine.DefaultForwardingInterval + time.Second)
 		got = ras(h.conn, 2, on)
 		if len(got) == 0 {
@@ -40,7 +41,7 @@ func TestForwardingOffLifetimeZero(t *testing.T) {
 			t.Errorf("router lifetime %v after forwarding came back, want 1800s", r.RouterLifetime)
 		}
 		off := time.Now()
-		h.sys.SetIPv6("eth0", "forwarding", "0")
+		h.sys.Set("eth0", "forwarding", "0")
 		time.Sleep(engine.DefaultForwardingInterval + time.Second)
 		got = ras(h.conn, 2, off)
 		if len(got) == 0 || decode(t, got[0]).RouterLifetime != 0 {
@@ -58,7 +59,7 @@ func TestLinkLifecycle(t *testing.T) {
 		h := startEngine(t, oneLink(nil))
 		h.synced()
 		time.Sleep(time.Minute)
-		if n := len(h.conn.sentPackets()); n != 0 {
+		if n := len(sentPackets(h.conn)); n != 0 {
 			t.Fatalf("%d RAs before the link exists", n)
 		}
 		// Appears later.
@@ -68,7 +69,7 @@ func TestLinkLifecycle(t *testing.T) {
 			t.Fatal("no RA after the link appeared")
 		}
 		// Down: silence, RSes not answered.
-		h.w.events <- iface.Event{Kind: iface.LinkUpdate, Link: link(2, "eth0", false)}
+		h.push(iface.Event{Kind: iface.LinkUpdate, Link: link(2, "eth0", false)})
 		time.Sleep(time.Second)
 		down := time.Now()
 		h.rs(2, netip.MustParseAddr("fe80::99"), 255)
@@ -78,16 +79,16 @@ func TestLinkLifecycle(t *testing.T) {
 		}
 		// Up: fast RAs again.
 		up := time.Now()
-		h.w.events <- iface.Event{Kind: iface.LinkUpdate, Link: link(2, "eth0", true)}
+		h.push(iface.Event{Kind: iface.LinkUpdate, Link: link(2, "eth0", true)})
 		time.Sleep(40 * time.Second)
 		if n := len(multicastOnly(ras(h.conn, 2, up))); n < 3 {
 			t.Fatalf("%d RAs in 40 s after up, want the initial burst (≥ 3)", n)
 		}
-		if n := h.conn.joinCount(2); n != 2 {
+		if n := h.conn.JoinCalls(2, allRouters); n != 2 {
 			t.Errorf("joined ff02::2 %d times, want 2 (first up and up again)", n)
 		}
 		// Deleted, then recreated with a new index.
-		h.w.events <- iface.Event{Kind: iface.LinkDelete, Link: link(2, "eth0", true)}
+		h.push(iface.Event{Kind: iface.LinkDelete, Link: link(2, "eth0", true)})
 		time.Sleep(time.Second)
 		gone := time.Now()
 		time.Sleep(20 * time.Minute)
@@ -99,7 +100,7 @@ func TestLinkLifecycle(t *testing.T) {
 		if n := len(ras(h.conn, 7, gone)); n == 0 {
 			t.Fatal("recreated link not served")
 		}
-		if n := h.conn.joinCount(7); n != 1 {
+		if n := h.conn.JoinCalls(7, allRouters); n != 1 {
 			t.Errorf("recreated link joined ff02::2 %d times, want 1", n)
 		}
 		st, err := h.e.Status()
@@ -118,7 +119,7 @@ func TestLinkLifecycle(t *testing.T) {
 
 func TestPacketTransportFallback(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		pc := newFakeConn()
+		pc := &ifacetest.FakeConn{}
 		var made atomic.Int32
 		h := startEngine(t, oneLink(nil), func(o *engine.Options) {
 			o.PacketConnFactory = func(l iface.Link) (iface.Conn, error) {
@@ -130,31 +131,31 @@ func TestPacketTransportFallback(t *testing.T) {
 			}
 		})
 		// No link-local address yet (DAD still running): packet transport.
-		h.w.events <- iface.Event{Kind: iface.LinkUpdate, Link: link(2, "eth0", true)}
-		h.w.events <- iface.Event{Kind: iface.AddrUpdate, Addr: iface.Addr{IfIndex: 2, Prefix: netip.PrefixFrom(linkLocal(2), 64), Flags: iface.AddrTentative, Valid: iface.Infinite, Preferred: iface.Infinite}}
+		h.push(iface.Event{Kind: iface.LinkUpdate, Link: link(2, "eth0", true)})
+		h.push(iface.Event{Kind: iface.AddrUpdate, Addr: iface.Addr{IfIndex: 2, Prefix: netip.PrefixFrom(linkLocal(2), 64), Flags: iface.AddrTentative, Valid: iface.Infinite, Preferred: iface.Infinite}})
 		h.synced()
 		time.Sleep(time.Second)
-		if made.Load() != 1 || len(ras(pc, 2, h.start)) == 0 || len(h.conn.sentPackets()) != 0 {
+		if made.Load() != 1 || len(ras(pc, 2, h.start)) == 0 || len(sentPackets(h.conn)) != 0 {
 			t.Fatalf("factory calls %d, packet RAs %d, kernel RAs %d: want RAs on the packet conn",
-				made.Load(), len(ras(pc, 2, h.start)), len(h.conn.sentPackets()))
+				made.Load(), len(ras(pc, 2, h.start)), len(sentPackets(h.conn)))
 		}
 		want := netip.MustParseAddr("fe80::ff:fe00:2") // EUI-64 of 02:00:00:00:00:02
-		if s := ras(pc, 2, h.start)[0]; s.m.Src != want {
-			t.Errorf("packet transport source %v, want %v", s.m.Src, want)
+		if s := ras(pc, 2, h.start)[0]; s.Meta.Src != want {
+			t.Errorf("packet transport source %v, want %v", s.Meta.Src, want)
 		}
 		// An RS through the per-link conn is answered.
 		at := time.Now()
 		b := []byte{133, 0, 0, 0, 0, 0, 0, 0}
-		pc.in <- inbound{b, iface.Meta{IfIndex: 2, Src: netip.MustParseAddr("fe80::5"), HopLimit: 255}}
+		h.inject(pc, b, iface.Meta{IfIndex: 2, Src: netip.MustParseAddr("fe80::5"), HopLimit: 255})
 		time.Sleep(time.Second)
-		if got := ras(pc, 2, at); len(got) != 1 || got[0].m.Dst != netip.MustParseAddr("fe80::5") {
+		if got := ras(pc, 2, at); len(got) != 1 || got[0].Meta.Dst != netip.MustParseAddr("fe80::5") {
 			t.Errorf("RS on the packet conn: answers %+v", got)
 		}
 		// DAD completes: the kernel takes over, the packet conn is closed.
 		h.addAddr(2, netip.PrefixFrom(linkLocal(2), 64), iface.Infinite, iface.Infinite)
 		time.Sleep(4 * time.Second) // MinDelayBetweenRAs since the last multicast RA
-		if !pc.isClosed() || len(ras(h.conn, 2, h.start)) == 0 {
-			t.Errorf("after DAD: packet conn closed %v, kernel RAs %d", pc.isClosed(), len(ras(h.conn, 2, h.start)))
+		if !pc.Closed() || len(ras(h.conn, 2, h.start)) == 0 {
+			t.Errorf("after DAD: packet conn closed %v, kernel RAs %d", pc.Closed(), len(ras(h.conn, 2, h.start)))
 		}
 		h.stop()
 	})
@@ -165,13 +166,15 @@ func TestPatternThousandLinks(t *testing.T) {
 		i := baseInterface("vlan*")
 		i.RA.Prefixes = []config.Prefix{{Prefix: netip.MustParsePrefix("::/64"), Auto: true, OnLink: true, Autonomous: true, ValidLifetime: 86400, PreferredLifetime: 14400}}
 		before := runtime.NumGoroutine()
-		h := startEngine(t, &config.Config{Interfaces: []config.Interface{i}})
+		h := startEngine(t, &config.Config{Interfaces: []config.Interface{i}}, func(o *engine.Options) {
+			o.Conn = &ifacetest.FakeConn{Queue: 4096, Keep: 10000} // 30 min of RAs and the final ones on 1000 links
+		})
 		const n = 1000
 		for idx := 10; idx < 10+n; idx++ {
 			h.addLink(idx, "vlan"+itoa(idx))
 			h.addAddr(idx, netip.MustParsePrefix("2001:db8:"+hex(idx)+"::1/64"), iface.Infinite, iface.Infinite)
 		}
-		h.w.events <- iface.Event{Kind: iface.LinkUpdate, Link: link(5, "eth0", true)} // not configured
+		h.push(iface.Event{Kind: iface.LinkUpdate, Link: link(5, "eth0", true)}) // not configured
 		h.synced()
 		time.Sleep(time.Second)
 		synctest.Wait()
@@ -184,8 +187,8 @@ func TestPatternThousandLinks(t *testing.T) {
 		time.Sleep(30 * time.Minute)
 		h.stop()
 		per := map[int]int{}
-		for _, s := range h.conn.sentPackets() {
-			per[s.m.IfIndex]++
+		for _, s := range sentPackets(h.conn) {
+			per[s.Meta.IfIndex]++
 		}
 		for idx := 10; idx < 10+n; idx++ {
 			if per[idx] < 4 {
@@ -225,10 +228,10 @@ func hex(i int) string {
 func TestNoPacketFactoryWaits(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := startEngine(t, oneLink(nil)) // no PacketConnFactory
-		h.w.events <- iface.Event{Kind: iface.LinkUpdate, Link: link(2, "eth0", true)}
+		h.push(iface.Event{Kind: iface.LinkUpdate, Link: link(2, "eth0", true)})
 		h.synced()
 		time.Sleep(time.Minute)
-		if n := len(h.conn.sentPackets()); n != 0 {
+		if n := len(sentPackets(h.conn)); n != 0 {
 			t.Fatalf("%d RAs without a usable link-local address or packet transport", n)
 		}
 		st, _ := h.e.Status()

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"net/netip"
 	"testing"
 	"time"
@@ -10,38 +9,15 @@ import (
 
 	"github.com/radish-net/radish/config"
 	"github.com/radish-net/radish/iface"
+	"github.com/radish-net/radish/iface/ifacetest"
 	"github.com/radish-net/radish/ra"
 )
-
-// countConn is a Conn that counts writes and keeps the last one, without
-// allocating.
-type countConn struct {
-	writes int
-	last   [2048]byte
-	n      int
-	meta   iface.Meta
-}
-
-func (c *countConn) ReadFrom([]byte, *iface.Meta) (int, error) { return 0, iface.ErrClosed }
-func (c *countConn) WriteTo(b []byte, m *iface.Meta) (int, error) {
-	c.writes++
-	c.n = copy(c.last[:], b)
-	c.meta = *m
-	return len(b), nil
-}
-func (c *countConn) JoinGroup(int, netip.Addr) error  { return nil }
-func (c *countConn) LeaveGroup(int, netip.Addr) error { return nil }
-func (c *countConn) Close() error                     { return nil }
-
-type nopWatcher struct{}
-
-func (nopWatcher) Watch(context.Context) (<-chan iface.Event, error) { return nil, nil }
 
 // stepper drives an Engine's loop steps by hand: no goroutines, explicit
 // time, so allocation can be measured per RS→RA.
 type stepper struct {
 	e    *Engine
-	conn *countConn
+	conn *ifacetest.FakeConn // records the last RA only
 	now  time.Time
 	rs   []byte
 	meta iface.Meta
@@ -63,8 +39,8 @@ func newStepper(tb testing.TB) *stepper {
 			DNSSL: []config.DNSSL{{Domains: []string{"example.net"}, Lifetime: 1800}},
 		},
 	}
-	conn := &countConn{}
-	e, err := New(Options{Config: &config.Config{Interfaces: []config.Interface{i}}, Conn: conn, Watcher: nopWatcher{}})
+	conn := &ifacetest.FakeConn{Keep: 1}
+	e, err := New(Options{Config: &config.Config{Interfaces: []config.Interface{i}}, Conn: conn, Watcher: &ifacetest.FakeWatcher{}})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -97,13 +73,13 @@ func TestNoAllocs(t *testing.T) {
 	for range 100 { // warm up: initial RAs, heap growth
 		s.step()
 	}
-	before := s.conn.writes
+	before := s.conn.WriteCount()
 	allocs := testing.AllocsPerRun(1000, s.step)
 	if allocs != 0 {
 		t.Errorf("%v allocations per RS→RA, want 0", allocs)
 	}
-	if s.conn.writes-before < 1000 {
-		t.Fatalf("%d RAs for 1001 RSes", s.conn.writes-before)
+	if n := s.conn.WriteCount() - before; n < 1000 {
+		t.Fatalf("%d RAs for 1001 RSes", n)
 	}
 	// RAs from another router, consistent or not (the log is rate-limited),
 	// are checked without allocating once the first warning is logged.
@@ -122,9 +98,10 @@ func TestNoAllocs(t *testing.T) {
 		t.Errorf("RAInconsistent %d, want ≥ 100", s.e.counters.RAInconsistent.Load())
 	}
 	// The last packet is a valid RA to the soliciting host.
-	m, err := ra.ParseRouterAdvert(s.conn.last[:s.conn.n])
-	if err != nil || s.conn.meta.Dst != s.meta.Src || m.RouterLifetime() != 1800 {
-		t.Errorf("last RA: %v, dst %v, lifetime %d", err, s.conn.meta.Dst, m.RouterLifetime())
+	last := s.conn.Written()[0]
+	m, err := ra.ParseRouterAdvert(last.Data)
+	if err != nil || last.Meta.Dst != s.meta.Src || m.RouterLifetime() != 1800 {
+		t.Errorf("last RA: %v, dst %v, lifetime %d", err, last.Meta.Dst, m.RouterLifetime())
 	}
 }
 

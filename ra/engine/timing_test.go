@@ -9,15 +9,16 @@ import (
 	"github.com/mdlayher/ndp"
 
 	"github.com/radish-net/radish/config"
+	"github.com/radish-net/radish/iface/ifacetest"
 	"github.com/radish-net/radish/ra/engine"
 )
 
 // decode parses an RA with mdlayher/ndp as an independent oracle.
-func decode(t *testing.T, s sent) *ndp.RouterAdvertisement {
+func decode(t *testing.T, s ifacetest.Packet) *ndp.RouterAdvertisement {
 	t.Helper()
-	m, err := ndp.ParseMessage(s.b)
+	m, err := ndp.ParseMessage(s.Data)
 	if err != nil {
-		t.Fatalf("ndp.ParseMessage(% x): %v", s.b, err)
+		t.Fatalf("ndp.ParseMessage(% x): %v", s.Data, err)
 	}
 	r, ok := m.(*ndp.RouterAdvertisement)
 	if !ok {
@@ -47,11 +48,11 @@ func TestInitialBurst(t *testing.T) {
 		if len(got) < 5 {
 			t.Fatalf("%d multicast RAs in 10 minutes, want at least 5", len(got))
 		}
-		if d := got[0].at.Sub(h.start); d > time.Second {
+		if d := got[0].At.Sub(h.start); d > time.Second {
 			t.Errorf("first RA after %v, want immediately", d)
 		}
 		for i := 1; i < engine.MaxInitialRtrAdvertisements; i++ {
-			if d := got[i].at.Sub(got[i-1].at); d > engine.MaxInitialRtrAdvertInterval || d <= 0 {
+			if d := got[i].At.Sub(got[i-1].At); d > engine.MaxInitialRtrAdvertInterval || d <= 0 {
 				t.Errorf("initial RA %d came %v after the previous, want (0, 16s]", i+1, d)
 			}
 		}
@@ -60,11 +61,11 @@ func TestInitialBurst(t *testing.T) {
 			if i < len(got)-1 && r.RouterLifetime != 1800*time.Second {
 				t.Errorf("RA %d: router lifetime %v, want 1800s", i, r.RouterLifetime)
 			}
-			if s.m.HopLimit != 255 || s.m.Src != linkLocal(2) {
-				t.Errorf("RA %d: meta %+v, want hop limit 255 from %v", i, s.m, linkLocal(2))
+			if s.Meta.HopLimit != 255 || s.Meta.Src != linkLocal(2) {
+				t.Errorf("RA %d: meta %+v, want hop limit 255 from %v", i, s.Meta, linkLocal(2))
 			}
 		}
-		if n := h.conn.joinCount(2); n != 1 {
+		if n := h.conn.JoinCalls(2, allRouters); n != 1 {
 			t.Errorf("joined ff02::2 %d times, want 1", n)
 		}
 	})
@@ -88,7 +89,7 @@ func TestPeriodicIntervalBounds(t *testing.T) {
 		var sum time.Duration
 		n := 0
 		for i := engine.MaxInitialRtrAdvertisements + 1; i < len(got)-1; i++ { // the last is the final RA
-			d := got[i].at.Sub(got[i-1].at)
+			d := got[i].At.Sub(got[i-1].At)
 			lo, hi = min(lo, d), max(hi, d)
 			sum += d
 			n++
@@ -121,11 +122,11 @@ func TestSolicitedUnicastAnswer(t *testing.T) {
 			if len(got) != 1 {
 				t.Fatalf("%d RAs after one RS, want 1", len(got))
 			}
-			if got[0].m.Dst != host {
-				t.Fatalf("answer sent to %v, want unicast to %v", got[0].m.Dst, host)
+			if got[0].Meta.Dst != host {
+				t.Fatalf("answer sent to %v, want unicast to %v", got[0].Meta.Dst, host)
 			}
 			decode(t, got[0])
-			delays = append(delays, got[0].at.Sub(at))
+			delays = append(delays, got[0].At.Sub(at))
 			time.Sleep(10 * time.Second)
 		}
 		h.stop()
@@ -157,10 +158,10 @@ func TestUnspecifiedSourceGetsMulticast(t *testing.T) {
 		h.rs(2, netip.IPv6Unspecified(), 255)
 		time.Sleep(time.Second)
 		got := ras(h.conn, 2, at)
-		if len(got) != 1 || got[0].m.Dst != netip.MustParseAddr("ff02::1") {
+		if len(got) != 1 || got[0].Meta.Dst != netip.MustParseAddr("ff02::1") {
 			t.Fatalf("answers %+v, want one multicast", got)
 		}
-		if d := got[0].at.Sub(at); d > engine.MaxRADelayTime {
+		if d := got[0].At.Sub(at); d > engine.MaxRADelayTime {
 			t.Errorf("multicast answer after %v, want ≤ 500ms", d)
 		}
 		// The multicast answer replaced the next periodic RA: none for
@@ -192,16 +193,16 @@ func TestMulticastRateLimit(t *testing.T) {
 			t.Errorf("%d RAs answering 40 RSes over 10 s, want 3..5 (one per 3 s)", len(got))
 		}
 		for i, s := range got {
-			if s.m.Dst != netip.MustParseAddr("ff02::1") {
-				t.Errorf("answer %d to %v, want multicast", i, s.m.Dst)
+			if s.Meta.Dst != netip.MustParseAddr("ff02::1") {
+				t.Errorf("answer %d to %v, want multicast", i, s.Meta.Dst)
 			}
 			if i > 0 {
-				if d := s.at.Sub(got[i-1].at); d < 3*time.Second {
+				if d := s.At.Sub(got[i-1].At); d < 3*time.Second {
 					t.Errorf("multicast RAs %v apart, want ≥ MinDelayBetweenRAs", d)
 				}
 			}
 		}
-		if last := got[len(got)-1].at; last.Before(from.Add(10 * time.Second)) {
+		if last := got[len(got)-1].At; last.Before(from.Add(10 * time.Second)) {
 			t.Errorf("last answer at +%v: the final RSes were dropped, not deferred", last.Sub(from))
 		}
 	})
@@ -238,11 +239,11 @@ func TestCoalescing(t *testing.T) {
 			t.Fatalf("%d answers, want %d (one per distinct host)", len(got), len(hosts))
 		}
 		for i, s := range got {
-			if s.m.Dst != hosts[i] {
-				t.Errorf("answer %d to %v, want %v", i, s.m.Dst, hosts[i])
+			if s.Meta.Dst != hosts[i] {
+				t.Errorf("answer %d to %v, want %v", i, s.Meta.Dst, hosts[i])
 			}
-			if !s.at.Equal(got[0].at) {
-				t.Errorf("answers not batched: %v vs %v", s.at, got[0].at)
+			if !s.At.Equal(got[0].At) {
+				t.Errorf("answers not batched: %v vs %v", s.At, got[0].At)
 			}
 		}
 
