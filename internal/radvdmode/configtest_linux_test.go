@@ -134,6 +134,7 @@ func TestCommandLine(t *testing.T) {
 		{"missing file", []string{bin, "radvd", "-c", "-C", "/nonexistent/radvd.conf"}, 1, "can't open /nonexistent/radvd.conf"},
 		{"check --radvd", []string{bin, "check", "--radvd", "testdata/neutron_stateless.conf"}, 0, "servers = [\"2001:db8:7::2\", \"2001:db8:7::3\"]"},
 		{"check --radvd=", []string{bin, "check", "--radvd=testdata/reject_nova_typo.conf"}, 1, "testdata/reject_nova_typo.conf:5 error: "},
+		{"-c with bad settings", []string{link, "-c", "-C", "testdata/nova_bridge.conf"}, 0, "settings.toml:1: mode: "},
 		{"bad settings", []string{link, "-n", "-C", "testdata/nova_bridge.conf", "-m", "stderr", "-p", filepath.Join(t.TempDir(), "p")}, 1, "settings.toml:1: mode:"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

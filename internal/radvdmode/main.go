@@ -41,13 +41,16 @@ func run(args []string, stderr io.Writer, getenv func(string) string) int {
 		return 1
 	}
 	if opts.ConfigTest {
-		return configTest(opts, stderr)
+		return configTest(opts, stderr, getenv)
 	}
 	return daemonMain(opts, stderr, getenv)
 }
 
-// configTest is -c: parse, print radvd's messages, exit 0 or 1.
-func configTest(opts radvdcli.Options, stderr io.Writer) int {
+// configTest is -c: parse, print radvd's messages, exit 0 or 1. The exit
+// status depends on radvd.conf alone (callers test the file they wrote);
+// a broken radvd.toml, which would stop the daemon from starting, is
+// reported as a warning.
+func configTest(opts radvdcli.Options, stderr io.Writer, getenv func(string) string) int {
 	method, debug := opts.EffectiveLog()
 	log, out, err := daemon.NewLogger(daemon.LogConfig{Method: method, Debug: debug, Stderr: stderr, Facility: opts.Facility})
 	if err != nil {
@@ -63,6 +66,11 @@ func configTest(opts radvdcli.Options, stderr io.Writer) int {
 	}
 	for _, w := range res.Warnings {
 		log.Warn(w.String())
+	}
+	if _, err := LoadSettings(getenv); err != nil {
+		for _, e := range unjoin(err) {
+			log.Warn("radish settings: " + e.Error() + " (the daemon will not start)")
+		}
 	}
 	log.Info(fmt.Sprintf("config file, %s, syntax ok", opts.Config))
 	return 0
