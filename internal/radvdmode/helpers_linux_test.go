@@ -103,6 +103,9 @@ type started struct {
 // EOF, or fails the test after 20 s.
 func startInstalled(t *testing.T, ns *netlab.NS, env []string, args ...string) started {
 	t.Helper()
+	if _, err := os.Stat(installedPath); err != nil {
+		t.Skipf("%s must exist to be bind-mounted over: %v", installedPath, err)
+	}
 	bin := radishBinary(t)
 	script := `mount --bind "$0" ` + installedPath + ` && exec ` + installedPath + ` "$@"`
 	argv := append([]string{"netns", "exec", ns.Name(), "unshare", "-m", "--propagation", "private", "sh", "-c", script, bin}, args...)
