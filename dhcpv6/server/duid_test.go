@@ -42,7 +42,7 @@ func serverIDOf(t *testing.T, h *harness) []byte {
 	if !ok {
 		t.Fatal("no reply")
 	}
-	sid, ok := parseReply(t, d.b).msg.ServerID()
+	sid, ok := parseReply(t, d.Data).msg.ServerID()
 	if !ok {
 		t.Fatal("reply without Server Identifier")
 	}
@@ -123,9 +123,9 @@ func TestDUIDWaitsForMAC(t *testing.T) {
 	cfg := parseConfig(t, duidConfig(`type = "ll"`, t.TempDir()))
 	noMAC := lan0
 	noMAC.HardwareAddr = [6]byte{}
-	conn := newFakeConn()
-	w := newFakeWatcher(noMAC)
-	srv, err := server.New(server.Options{Config: cfg, Conn: conn, Watcher: w})
+	conn, c := newConn(false)
+	w := newWatcher(noMAC)
+	srv, err := server.New(server.Options{Config: cfg, Conn: c, Watcher: w})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestDUIDWaitsForMAC(t *testing.T) {
 	if got := srv.Counters().NotReady.Load(); got != 1 {
 		t.Errorf("pkt6-not-ready = %d, want 1", got)
 	}
-	w.events <- iface.Event{Kind: iface.LinkUpdate, Link: lan1}
+	w.Push(iface.Event{Kind: iface.LinkUpdate, Link: lan1})
 	<-srv.Ready()
 	if got := hex.EncodeToString(serverIDOf(t, h)); got != "00030001"+hex.EncodeToString(lan1.HardwareAddr[:]) {
 		t.Errorf("DUID %s, want DUID-LL of lan1", got)

@@ -4,194 +4,49 @@ import (
 	"context"
 	"net/netip"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/radish-net/radish/config"
 	"github.com/radish-net/radish/dhcpv6/server"
 	"github.com/radish-net/radish/iface"
+	"github.com/radish-net/radish/iface/ifacetest"
 	"github.com/radish-net/radish/internal/fixture"
 )
 
-// datagram is one packet with its metadata.
-type datagram struct {
-	b []byte
-	m iface.Meta
-}
+// replyKeep is how many replies a harness's conn records; the harness
+// forgets the taken ones when the loop is idle (drain), so a test only
+// needs it to exceed the replies it leaves untaken.
+const replyKeep = 1024
 
-// fakeConn is an allocation-free in-memory iface.Conn. ReadFrom takes what
-// the test sends on in; WriteTo copies the reply into a ring of
-// preallocated buffers and passes it on out (dropping it, counted in
-// overflow, if out is full). A receiver that keeps a reply must copy it
-// before ringSize more replies are written.
-type fakeConn struct {
-	in       chan datagram
-	out      chan datagram
-	closed   chan struct{}
-	once     sync.Once
-	ring     [][]byte
-	next     int
-	overflow atomic.Int64
-	waiting  atomic.Int64 // ReadFrom calls entered
-	writeErr atomic.Pointer[error]
-
-	mu     sync.Mutex
-	groups map[int][]netip.Addr
-}
-
-const ringSize = 128
-
-var _ iface.Conn = (*fakeConn)(nil)
-
-func newFakeConn() *fakeConn {
-	c := &fakeConn{
-		in:     make(chan datagram, 64),
-		out:    make(chan datagram, ringSize/2),
-		closed: make(chan struct{}),
-		ring:   make([][]byte, ringSize),
-		groups: make(map[int][]netip.Addr),
+// newConn returns the fake conn a harness serves on: ifacetest.FakeConn,
+// as a BatchConn if batch, else hiding its batch methods so the server
+// takes its one-datagram ReadFrom path.
+func newConn(batch bool) (*ifacetest.FakeConn, iface.Conn) {
+	c := &ifacetest.FakeConn{Queue: 64, Keep: replyKeep}
+	if batch {
+		return c, c
 	}
-	for i := range c.ring {
-		c.ring[i] = make([]byte, 0, 1<<14)
-	}
-	return c
+	return c, struct{ iface.Conn }{c}
 }
 
-func (c *fakeConn) ReadFrom(b []byte, m *iface.Meta) (int, error) {
-	c.waiting.Add(1)
-	select {
-	case d := <-c.in:
-		*m = d.m
-		return copy(b, d.b), nil
-	case <-c.closed:
-		return 0, iface.ErrClosed
-	}
-}
-
-func (c *fakeConn) WriteTo(b []byte, m *iface.Meta) (int, error) {
-	select {
-	case <-c.closed:
-		return 0, iface.ErrClosed
-	default:
-	}
-	if e := c.writeErr.Load(); e != nil {
-		return 0, *e
-	}
-	buf := append(c.ring[c.next][:0], b...)
-	c.next = (c.next + 1) % len(c.ring)
-	select {
-	case c.out <- datagram{b: buf, m: *m}:
-	default:
-		c.overflow.Add(1)
-	}
-	return len(b), nil
-}
-
-func (c *fakeConn) JoinGroup(ifIndex int, g netip.Addr) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.groups[ifIndex] = append(c.groups[ifIndex], g)
-	return nil
-}
-
-func (c *fakeConn) LeaveGroup(ifIndex int, g netip.Addr) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	gs := c.groups[ifIndex]
-	for i, x := range gs {
-		if x == g {
-			c.groups[ifIndex] = append(gs[:i:i], gs[i+1:]...)
-			break
-		}
-	}
-	return nil
-}
-
-func (c *fakeConn) joined(ifIndex int) []netip.Addr {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]netip.Addr(nil), c.groups[ifIndex]...)
-}
-
-func (c *fakeConn) Close() error {
-	c.once.Do(func() { close(c.closed) })
-	return nil
-}
-
-// fakeBatchConn adds ReadBatch and WriteBatch to fakeConn.
-type fakeBatchConn struct {
-	*fakeConn
-	batches atomic.Int64
-}
-
-var _ iface.BatchConn = (*fakeBatchConn)(nil)
-
-func (c *fakeBatchConn) ReadBatch(bufs [][]byte, lens []int, metas []iface.Meta) (int, error) {
-	n, err := c.ReadFrom(bufs[0], &metas[0])
-	if err != nil {
-		return 0, err
-	}
-	lens[0] = n
-	k := 1
-	for k < len(bufs) {
-		select {
-		case d := <-c.in:
-			metas[k] = d.m
-			lens[k] = copy(bufs[k], d.b)
-			k++
-		default:
-			c.batches.Add(1)
-			return k, nil
-		}
-	}
-	c.batches.Add(1)
-	return k, nil
-}
-
-func (c *fakeBatchConn) WriteBatch(bufs [][]byte, metas []iface.Meta) (int, error) {
-	for i := range bufs {
-		if _, err := c.WriteTo(bufs[i], &metas[i]); err != nil {
-			return i, err
-		}
-	}
-	return len(bufs), nil
-}
-
-// fakeWatcher delivers the links given to it, then Synced, then whatever
-// the test sends on events.
-type fakeWatcher struct {
-	events chan iface.Event
-}
-
-func newFakeWatcher(links ...iface.Link) *fakeWatcher {
-	w := &fakeWatcher{events: make(chan iface.Event, 64)}
-	for _, l := range links {
-		w.events <- iface.Event{Kind: iface.LinkUpdate, Link: l}
-	}
-	w.events <- iface.Event{Kind: iface.Synced}
+// newWatcher reports links, then Synced, then what the test pushes.
+func newWatcher(links ...iface.Link) *ifacetest.FakeWatcher {
+	w := &ifacetest.FakeWatcher{}
+	w.Sync(links, nil)
 	return w
 }
 
-func (w *fakeWatcher) Watch(ctx context.Context) (<-chan iface.Event, error) {
-	out := make(chan iface.Event)
-	go func() {
-		defer close(out)
-		for {
-			select {
-			case ev := <-w.events:
-				select {
-				case out <- ev:
-				case <-ctx.Done():
-					return
-				}
-			case <-ctx.Done():
-				return
-			}
+// joined returns the groups c has joined on link ifIndex, in address
+// order.
+func joined(c *ifacetest.FakeConn, ifIndex int) []netip.Addr {
+	var out []netip.Addr
+	for _, m := range c.Groups() {
+		if m.IfIndex == ifIndex {
+			out = append(out, m.Group)
 		}
-	}()
-	return out, nil
+	}
+	return out
 }
 
 // Test links: lan0 (ifindex 2) and lan1 (3) are served, wan0 (4) is not.
@@ -243,14 +98,15 @@ func parseConfig(t testing.TB, toml string) *config.Config {
 	return cfg
 }
 
-// harness runs a Server over fakes.
+// harness runs a Server over ifacetest fakes.
 type harness struct {
 	t      testing.TB
 	srv    *server.Server
-	conn   *fakeConn
-	w      *fakeWatcher
+	conn   *ifacetest.FakeConn
+	w      *ifacetest.FakeWatcher
 	cancel context.CancelFunc
 	done   chan error
+	taken  int // replies the test has taken since the conn's record was cleared
 }
 
 func start(t testing.TB, cfg *config.Config, batch bool) *harness {
@@ -261,12 +117,8 @@ func start(t testing.TB, cfg *config.Config, batch bool) *harness {
 // startLinks starts a server whose Watcher reports links.
 func startLinks(t testing.TB, cfg *config.Config, batch bool, links ...iface.Link) *harness {
 	t.Helper()
-	conn := newFakeConn()
-	var c iface.Conn = conn
-	if batch {
-		c = &fakeBatchConn{fakeConn: conn}
-	}
-	w := newFakeWatcher(links...)
+	conn, c := newConn(batch)
+	w := newWatcher(links...)
 	srv, err := server.New(server.Options{Config: cfg, Conn: c, Watcher: w})
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -297,39 +149,66 @@ func (h *harness) stop() {
 	}
 }
 
-// exchange sends one datagram and returns the reply, if one comes within
-// a second (a real-time wait; inside a synctest bubble it is instant).
-func (h *harness) exchange(b []byte, m iface.Meta) (datagram, bool) {
+// inject delivers a datagram to the server.
+func (h *harness) inject(b []byte, m iface.Meta) {
 	h.t.Helper()
-	h.conn.in <- datagram{b: b, m: m}
-	select {
-	case d := <-h.conn.out:
-		return datagram{b: append([]byte(nil), d.b...), m: d.m}, true
-	case <-time.After(time.Second):
-		return datagram{}, false
+	if err := h.conn.Inject(b, m); err != nil {
+		h.t.Fatal(err)
 	}
+}
+
+// nextReply takes the oldest reply not taken yet, if one has been written.
+func (h *harness) nextReply() (ifacetest.Packet, bool) {
+	h.t.Helper()
+	n := h.conn.WriteCount()
+	if n <= h.taken {
+		return ifacetest.Packet{}, false
+	}
+	if n > replyKeep {
+		h.t.Fatalf("%d replies not drained: the conn recorded only the last %d", n, replyKeep)
+	}
+	p := h.conn.Written()[h.taken]
+	h.taken++
+	return p, true
+}
+
+// drain forgets every reply written so far, taken or not. The server must
+// be idle (after send, waitIdle or synctest.Wait), or a reply being
+// written may be forgotten too.
+func (h *harness) drain() {
+	h.conn.ClearWritten()
+	h.taken = 0
+}
+
+// exchange sends one datagram and returns the next reply, if one comes
+// within a second (a real-time wait; inside a synctest bubble it is
+// instant).
+func (h *harness) exchange(b []byte, m iface.Meta) (ifacetest.Packet, bool) {
+	h.t.Helper()
+	h.inject(b, m)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if h.conn.WaitWritten(ctx, h.taken+1) != nil {
+		return ifacetest.Packet{}, false
+	}
+	return h.nextReply()
 }
 
 // send sends one datagram and waits until the server has handled it (its
 // loop is back in ReadFrom), then returns the reply if one was written.
-func (h *harness) send(b []byte, m iface.Meta) (datagram, bool) {
+func (h *harness) send(b []byte, m iface.Meta) (ifacetest.Packet, bool) {
 	h.t.Helper()
-	before := h.conn.waiting.Load()
-	h.conn.in <- datagram{b: b, m: m}
+	before := h.conn.Reads()
+	h.inject(b, m)
 	h.waitIdle(before)
-	select {
-	case d := <-h.conn.out:
-		return datagram{b: append([]byte(nil), d.b...), m: d.m}, true
-	default:
-		return datagram{}, false
-	}
+	return h.nextReply()
 }
 
 // waitIdle waits until the loop has entered ReadFrom more than n times.
-func (h *harness) waitIdle(n int64) {
+func (h *harness) waitIdle(n int) {
 	h.t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
-	for h.conn.waiting.Load() <= n {
+	for h.conn.Reads() <= n {
 		if time.Now().After(deadline) {
 			h.t.Fatal("server loop did not come back to ReadFrom")
 		}

@@ -34,13 +34,13 @@ func FuzzServer(f *testing.F) {
 			if !ok {
 				continue
 			}
-			inner := d.b
+			inner := d.Data
 			if len(pkt) > 0 && dhcpv6.MessageType(pkt[0]) == dhcpv6.RelayForward {
 				var chain dhcpv6.RelayChain
 				if err := chain.Parse(pkt); err != nil {
 					t.Fatalf("answered a Relay-forward that does not parse: %v", err)
 				}
-				inner = innerReply(t, d.b, chain.Depth())
+				inner = innerReply(t, d.Data, chain.Depth())
 				pkt := chain.Message().Bytes()
 				checkAnswer(t, pkt, inner)
 				continue

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	r6 "github.com/radish-net/radish/dhcpv6"
 	"github.com/radish-net/radish/iface"
+	"github.com/radish-net/radish/iface/ifacetest"
 	"github.com/radish-net/radish/internal/fixture"
 )
 
@@ -35,21 +37,29 @@ func TestNoAllocs(t *testing.T) {
 		} {
 			t.Run(fmt.Sprintf("%s/batch=%v", tc.name, batch), func(t *testing.T) {
 				reply := tc.name[:7] != "dropped"
-				d := datagram{b: tc.pkt, m: tc.m}
+				ctx := context.Background()
 				run := func() {
-					h.conn.in <- d
 					if reply {
-						<-h.conn.out
+						n := h.conn.WriteCount() + 1
+						h.conn.Inject(tc.pkt, tc.m)
+						h.conn.WaitWritten(ctx, n)
 					} else {
-						h.waitIdle(h.conn.waiting.Load())
+						before := h.conn.Reads()
+						h.conn.Inject(tc.pkt, tc.m)
+						h.waitIdle(before)
 					}
 				}
 				if _, ok := h.send(tc.pkt, tc.m); ok != reply {
 					t.Fatalf("answered = %v, want %v", ok, reply)
 				}
+				before := h.conn.WriteCount()
 				if n := testing.AllocsPerRun(500, run); n != 0 {
 					t.Errorf("batch=%v: %v allocations per request, want 0", batch, n)
 				}
+				if n := h.conn.WriteCount() - before; reply && n != 501 || !reply && n != 0 {
+					t.Errorf("batch=%v: %d replies to 501 requests", batch, n)
+				}
+				h.drain()
 			})
 		}
 		h.stop()
@@ -65,29 +75,33 @@ func BenchmarkServerInfoRequest(b *testing.B) {
 	m := direct(lan0.Index)
 	b.Run("radish", func(b *testing.B) {
 		h := start(b, parseConfig(b, baseConfig), false)
-		d := datagram{b: req, m: m}
 		b.ReportAllocs()
 		for b.Loop() {
-			h.conn.in <- d
-			<-h.conn.out
+			exchangeFast(h.conn, req, m)
 		}
 	})
 	b.Run("insomniacslk", func(b *testing.B) {
-		conn := newFakeConn()
+		conn := &ifacetest.FakeConn{}
 		go oracleServer(conn)
 		b.Cleanup(func() { conn.Close() })
-		d := datagram{b: req, m: m}
 		b.ReportAllocs()
 		for b.Loop() {
-			conn.in <- d
-			<-conn.out
+			exchangeFast(conn, req, m)
 		}
 	})
 }
 
+// exchangeFast injects a request and waits for its reply without
+// allocating.
+func exchangeFast(c *ifacetest.FakeConn, req []byte, m iface.Meta) {
+	n := c.WriteCount() + 1
+	c.Inject(req, m)
+	c.WaitWritten(context.Background(), n)
+}
+
 // oracleServer answers Information-requests with insomniacslk/dhcp,
 // with the options baseConfig gives lan0.
-func oracleServer(c *fakeConn) {
+func oracleServer(c *ifacetest.FakeConn) {
 	buf := make([]byte, 8192)
 	var meta iface.Meta
 	sid := &dhcpv6.DUIDOpaque{Type: dhcpv6.DUIDType(2), Data: serverDUID[2:]}

@@ -14,14 +14,10 @@ import (
 // goroutine of the bubble is blocked again and reports whether a reply was
 // written.
 func (h *harness) sendSync(b []byte, m iface.Meta) bool {
-	h.conn.in <- datagram{b: b, m: m}
+	h.inject(b, m)
 	synctest.Wait()
-	select {
-	case <-h.conn.out:
-		return true
-	default:
-		return false
-	}
+	_, ok := h.nextReply()
+	return ok
 }
 
 func rateConfig(perSource, perBurst, global, globalBurst int) string {
@@ -128,18 +124,14 @@ func TestRateLimitEviction(t *testing.T) {
 		// 20000 other sources: far more than the table holds, so fe80::a
 		// is evicted (its set sees more than 4 newer sources).
 		for i := range 20000 {
-			h.conn.in <- datagram{b: infoReq(), m: from(fmt.Sprintf("2001:db8::%x:%x", i>>16, i&0xffff))}
+			h.inject(infoReq(), from(fmt.Sprintf("2001:db8::%x:%x", i>>16, i&0xffff)))
 			if i%32 == 31 {
 				synctest.Wait()
-				for len(h.conn.out) > 0 {
-					<-h.conn.out
-				}
+				h.drain()
 			}
 		}
 		synctest.Wait()
-		for len(h.conn.out) > 0 {
-			<-h.conn.out
-		}
+		h.drain()
 		if !h.sendSync(infoReq(), from("fe80::a")) {
 			t.Error("evicted source not answered with a fresh bucket")
 		}

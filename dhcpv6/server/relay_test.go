@@ -69,7 +69,7 @@ func TestRelayLinkSelection(t *testing.T) {
 			if !ok {
 				t.Fatal("no reply")
 			}
-			p := parseReply(t, innerReply(t, d.b, len(tc.levels)))
+			p := parseReply(t, innerReply(t, d.Data, len(tc.levels)))
 			if got := p.dnsServers(t); len(got) != 1 || got[0] != tc.want {
 				t.Errorf("DNS = %v, want %v", got, tc.want)
 			}
@@ -94,14 +94,14 @@ func TestRelayMirroring(t *testing.T) {
 	if !ok {
 		t.Fatal("no reply")
 	}
-	if d.m.Dst != relayAddr || d.m.DstPort != 10547 || d.m.Src != serverGUA {
-		t.Errorf("reply meta %+v, want [%v]:10547 from %v", d.m, relayAddr, serverGUA)
+	if d.Meta.Dst != relayAddr || d.Meta.DstPort != 10547 || d.Meta.Src != serverGUA {
+		t.Errorf("reply meta %+v, want [%v]:10547 from %v", d.Meta, relayAddr, serverGUA)
 	}
-	if d.m.IfIndex != 0 {
-		t.Errorf("reply to a global relay address pinned to ifindex %d, want routed (0)", d.m.IfIndex)
+	if d.Meta.IfIndex != 0 {
+		t.Errorf("reply to a global relay address pinned to ifindex %d, want routed (0)", d.Meta.IfIndex)
 	}
 	var msg dhcpv6.DHCPv6
-	msg, err := dhcpv6.FromBytes(d.b)
+	msg, err := dhcpv6.FromBytes(d.Data)
 	if err != nil {
 		t.Fatalf("oracle: %v", err)
 	}
@@ -151,11 +151,11 @@ func TestDhcrelayFixtures(t *testing.T) {
 			if !ok {
 				t.Fatal("no reply")
 			}
-			if d.m.IfIndex != lan1.Index || d.m.DstPort != 547 || d.m.Dst != m.Src {
-				t.Errorf("meta %+v, want [fe80::1]:547 via %d", d.m, lan1.Index)
+			if d.Meta.IfIndex != lan1.Index || d.Meta.DstPort != 547 || d.Meta.Dst != m.Src {
+				t.Errorf("meta %+v, want [fe80::1]:547 via %d", d.Meta, lan1.Index)
 			}
 			fwd, _ := r6.ParseRelay(req)
-			rep, err := r6.ParseRelay(d.b)
+			rep, err := r6.ParseRelay(d.Data)
 			if err != nil {
 				t.Fatal(err)
 			}

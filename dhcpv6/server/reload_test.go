@@ -19,7 +19,7 @@ func dnsOf(t *testing.T, h *harness, link int) []netip.Addr {
 	if !ok {
 		t.Fatalf("no reply on link %d", link)
 	}
-	return parseReply(t, d.b).dnsServers(t)
+	return parseReply(t, d.Data).dnsServers(t)
 }
 
 // Reload swaps the option sets; the DUID stays, even when the new
@@ -55,7 +55,7 @@ func TestGroups(t *testing.T) {
 		link iface.Link
 		want []netip.Addr
 	}{{lan0, []netip.Addr{all}}, {lan1, []netip.Addr{all}}, {wan0, nil}} {
-		if got := h.conn.joined(tc.link.Index); !slices.Equal(got, tc.want) {
+		if got := joined(h.conn, tc.link.Index); !slices.Equal(got, tc.want) {
 			t.Errorf("%s joined %v, want %v", tc.link.Name, got, tc.want)
 		}
 	}
@@ -66,10 +66,10 @@ func TestGroups(t *testing.T) {
 	if err := h.srv.Reload(parseConfig(t, cfg2)); err != nil {
 		t.Fatal(err)
 	}
-	if got := h.conn.joined(lan0.Index); !slices.Equal(got, []netip.Addr{all, server.AllServers}) {
+	if got := joined(h.conn, lan0.Index); !slices.Equal(got, []netip.Addr{all, server.AllServers}) {
 		t.Errorf("lan0 joined %v after relay_group", got)
 	}
-	if got := h.conn.joined(lan1.Index); len(got) != 0 {
+	if got := joined(h.conn, lan1.Index); len(got) != 0 {
 		t.Errorf("lan1 still joined %v", got)
 	}
 	if _, ok := h.send(infoReq(), direct(lan1.Index)); ok {
@@ -77,18 +77,18 @@ func TestGroups(t *testing.T) {
 	}
 
 	vlan := iface.Link{Index: 7, Name: "vlan7", Up: true, HardwareAddr: [6]byte{2, 0, 0, 0, 0, 7}}
-	h.w.events <- iface.Event{Kind: iface.LinkUpdate, Link: vlan}
+	h.w.Push(iface.Event{Kind: iface.LinkUpdate, Link: vlan})
 	deadline := time.Now().Add(5 * time.Second)
-	for len(h.conn.joined(7)) < 2 && time.Now().Before(deadline) {
+	for len(joined(h.conn, 7)) < 2 && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
-	if got := h.conn.joined(7); !slices.Equal(got, []netip.Addr{all, server.AllServers}) {
+	if got := joined(h.conn, 7); !slices.Equal(got, []netip.Addr{all, server.AllServers}) {
 		t.Errorf("vlan7 joined %v", got)
 	}
 	if got := dnsOf(t, h, 7); !slices.Equal(got, []netip.Addr{netip.MustParseAddr("2001:db8:1::53")}) {
 		t.Errorf("vlan7 DNS = %v, want the vlan* stanza's", got)
 	}
-	h.w.events <- iface.Event{Kind: iface.LinkDelete, Link: vlan}
+	h.w.Push(iface.Event{Kind: iface.LinkDelete, Link: vlan})
 	deadline = time.Now().Add(5 * time.Second)
 	for {
 		if _, ok := h.send(infoReq(), direct(7)); !ok {

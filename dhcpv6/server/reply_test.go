@@ -36,13 +36,13 @@ func TestFixtureInformationRequests(t *testing.T) {
 					t.Fatal("no reply")
 				}
 				wantMeta := direct(lan0.Index)
-				if d.m.Dst != clientLL || d.m.DstPort != 546 || d.m.IfIndex != lan0.Index || d.m.Src.IsValid() {
-					t.Errorf("reply meta = %+v, want to [%v]:546 via %d, kernel-chosen source", d.m, wantMeta.Src, lan0.Index)
+				if d.Meta.Dst != clientLL || d.Meta.DstPort != 546 || d.Meta.IfIndex != lan0.Index || d.Meta.Src.IsValid() {
+					t.Errorf("reply meta = %+v, want to [%v]:546 via %d, kernel-chosen source", d.Meta, wantMeta.Src, lan0.Index)
 				}
-				if got := parseReply(t, d.b).codes; !slices.Equal(got, tc.codes) {
+				if got := parseReply(t, d.Data).codes; !slices.Equal(got, tc.codes) {
 					t.Errorf("option codes = %v, want %v", got, tc.codes)
 				}
-				m, err := dhcpv6.MessageFromBytes(d.b)
+				m, err := dhcpv6.MessageFromBytes(d.Data)
 				if err != nil {
 					t.Fatalf("oracle: %v", err)
 				}
@@ -104,7 +104,7 @@ always_send = ["dns_servers", "domain_search"]
 		t.Fatal("no reply")
 	}
 	kea := fixture.Load(t, "testdata/kea-reply-to-dhclient.hex").Bytes
-	ours, err := dhcpv6.MessageFromBytes(d.b)
+	ours, err := dhcpv6.MessageFromBytes(d.Data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,8 +130,8 @@ always_send = ["dns_servers", "domain_search"]
 	if len(ours.Options.Options) != len(theirs.Options.Options) {
 		t.Errorf("ours has %d options, Kea %d", len(ours.Options.Options), len(theirs.Options.Options))
 	}
-	if !bytes.Equal(d.b, kea) {
-		t.Errorf("reply differs from Kea's:\nours % x\nKea  % x", d.b, kea)
+	if !bytes.Equal(d.Data, kea) {
+		t.Errorf("reply differs from Kea's:\nours % x\nKea  % x", d.Data, kea)
 	}
 }
 
@@ -179,7 +179,7 @@ always_send = []
 				t.Fatal("no reply")
 			}
 			// Set order: 23 24 56 32 82 83 as configured and encoded.
-			got := parseReply(t, d.b).codes
+			got := parseReply(t, d.Data).codes
 			want := slices.Clone(tc.codes)
 			if !slices.Equal(sortedTail(got), sortedTail(want)) {
 				t.Errorf("codes = %v, want %v (in any order after 1, 2)", got, want)
@@ -205,7 +205,7 @@ func TestNoClientID(t *testing.T) {
 	if !ok {
 		t.Fatal("no reply to an Information-request without Client-ID")
 	}
-	p := parseReply(t, d.b)
+	p := parseReply(t, d.Data)
 	if p.has(r6.OptClientID) {
 		t.Error("reply carries a Client Identifier the request did not have")
 	}
@@ -239,7 +239,7 @@ func TestSolicitAdvertise(t *testing.T) {
 			if !ok {
 				t.Fatal("no Advertise")
 			}
-			m, err := dhcpv6.MessageFromBytes(d.b)
+			m, err := dhcpv6.MessageFromBytes(d.Data)
 			if err != nil {
 				t.Fatalf("oracle: %v", err)
 			}
