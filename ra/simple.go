@@ -88,13 +88,15 @@ func ParseAdvInterval(o Option) (AdvInterval, error) {
 	return AdvInterval(be32(o.Body[2:])), nil
 }
 
-// HomeAgentInfo is a Home Agent Information option (RFC 6275 §7.4).
+// HomeAgentInfo is a Home Agent Information option (RFC 6275 §7.4), with
+// the Mobile Router Support flag of RFC 3963 §7.1.
 //
-//	|     Type      |    Length     |           Reserved            |
+//	|     Type      |    Length     |R|         Reserved            |
 //	|    Home Agent Preference      |      Home Agent Lifetime      |
 type HomeAgentInfo struct {
-	Preference int16  // signed; higher is preferred
-	Lifetime   uint16 // seconds
+	MobileRouterSupport bool   // R: the home agent supports mobile routers (NEMO)
+	Preference          int16  // signed; higher is preferred
+	Lifetime            uint16 // seconds
 }
 
 // OptionType implements OptionSpec.
@@ -104,6 +106,10 @@ func (HomeAgentInfo) OptionType() OptionType { return TypeHomeAgentInfo }
 func (h HomeAgentInfo) AppendTo(dst []byte) ([]byte, error) {
 	dst, b := grow(dst, 8)
 	b[0], b[1] = byte(TypeHomeAgentInfo), 1
+	b[2], b[3] = 0, 0
+	if h.MobileRouterSupport {
+		b[2] = 0x80
+	}
 	put16(b[4:], uint16(h.Preference))
 	put16(b[6:], h.Lifetime)
 	return dst, nil
@@ -114,7 +120,11 @@ func ParseHomeAgentInfo(o Option) (HomeAgentInfo, error) {
 	if o.Type != TypeHomeAgentInfo || len(o.Body) != 6 {
 		return HomeAgentInfo{}, ErrBadOption
 	}
-	return HomeAgentInfo{Preference: int16(be16(o.Body[2:])), Lifetime: be16(o.Body[4:])}, nil
+	return HomeAgentInfo{
+		MobileRouterSupport: o.Body[0]&0x80 != 0,
+		Preference:          int16(be16(o.Body[2:])),
+		Lifetime:            be16(o.Body[4:]),
+	}, nil
 }
 
 // FlagsExpansion is an RA Flags Expansion option (RFC 5175 §4): 48 more

@@ -106,28 +106,15 @@ func compile(in *compileInput) *compiled {
 		ReachableTime:  rc.ReachableTime,
 		RetransTimer:   rc.RetransTimer,
 	}
-	if d := in.cfg.DHCPv6; d != nil && d.SetOtherConfig {
-		h.Other = true // RFC 9915 stateless service on this link
-	}
 	if in.final {
 		h.RouterLifetime = 0
 	}
+	// Options go in radvd's order (send.c build_ra_options), so that an RA
+	// from radish and one from radvd for the same radvd.conf match option
+	// for option: prefixes, NAT64 prefixes, routes, RDNSS, DNSSL, then the
+	// link options (MTU, source link-layer address, advertisement interval,
+	// home agent information, captive portal), then DNR, which radvd lacks.
 	var opts []ra.OptionSpec
-	if rc.SourceLLAddress && in.mac != ([6]byte{}) {
-		opts = append(opts, ra.SourceLinkLayerAddr(in.mac[:]))
-	}
-	if rc.LinkMTU != 0 {
-		opts = append(opts, ra.MTU(rc.LinkMTU))
-	}
-	if rc.IntervalOpt {
-		opts = append(opts, ra.AdvInterval(uint32(rc.MaxInterval/time.Millisecond)))
-	}
-	if rc.HomeAgentInfo {
-		opts = append(opts, ra.HomeAgentInfo{Preference: int16(rc.HomeAgentPreference), Lifetime: rc.HomeAgentLifetime})
-	}
-	if rc.CaptivePortalAPI != "" {
-		opts = append(opts, ra.CaptivePortal(rc.CaptivePortalAPI))
-	}
 	out := &compiled{prefixes: in.prefixes}
 	for i := range in.prefixes {
 		p := &in.prefixes[i]
@@ -138,6 +125,9 @@ func compile(in *compileInput) *compiled {
 			ValidLifetime: p.valid, PreferredLifetime: min(p.preferred, p.valid),
 		})
 	}
+	for i := range rc.PREF64 {
+		opts = append(opts, ra.PREF64{Prefix: rc.PREF64[i].Prefix, Lifetime: min(rc.PREF64[i].Lifetime, ra.MaxPREF64Lifetime)})
+	}
 	for i := range rc.Routes {
 		r := &rc.Routes[i]
 		lt := r.Lifetime
@@ -146,16 +136,10 @@ func compile(in *compileInput) *compiled {
 		}
 		opts = append(opts, ra.RouteInfo{Prefix: r.Prefix, Preference: wirePref(r.Preference), Lifetime: lt})
 	}
+	// The model is resolved: DHCPv6/RA coherence (the O flag, DNS servers
+	// as RDNSS/DNSSL) was applied by the config loader, which also honours
+	// an explicit other_config = false.
 	rdnss, dnssl := rc.RDNSS, rc.DNSSL
-	if d := in.cfg.DHCPv6; d != nil && d.DNSInRA {
-		lt := uint32(3 * rc.MaxInterval / time.Second)
-		if len(rdnss) == 0 && len(d.DNSServers) > 0 {
-			rdnss = []config.RDNSS{{Servers: d.DNSServers, Lifetime: lt, Flush: true}}
-		}
-		if len(dnssl) == 0 && len(d.DomainSearch) > 0 {
-			dnssl = []config.DNSSL{{Domains: d.DomainSearch, Lifetime: lt, Flush: true}}
-		}
-	}
 	for i := range rdnss {
 		lt := rdnss[i].Lifetime
 		if in.final && rdnss[i].Flush {
@@ -175,8 +159,28 @@ func compile(in *compileInput) *compiled {
 		}
 		opts = append(opts, ra.DNSSL{Lifetime: lt, Domains: dnssl[i].Domains})
 	}
-	for i := range rc.PREF64 {
-		opts = append(opts, ra.PREF64{Prefix: rc.PREF64[i].Prefix, Lifetime: min(rc.PREF64[i].Lifetime, ra.MaxPREF64Lifetime)})
+	if rc.LinkMTU != 0 {
+		opts = append(opts, ra.MTU(rc.LinkMTU))
+	}
+	if rc.SourceLLAddress && in.mac != ([6]byte{}) {
+		opts = append(opts, ra.SourceLinkLayerAddr(in.mac[:]))
+	}
+	if rc.IntervalOpt {
+		opts = append(opts, ra.AdvInterval(uint32(rc.MaxInterval/time.Millisecond)))
+	}
+	// Like radvd, the Home Agent Information option is left out when all it
+	// would say is the default (RFC 6275 §7.4: preference 0, lifetime equal
+	// to the Router Lifetime).
+	if rc.HomeAgentInfo && (rc.MobRtrSupportFlag || rc.HomeAgentPreference != 0 ||
+		time.Duration(rc.HomeAgentLifetime)*time.Second != rc.DefaultLifetime) {
+		opts = append(opts, ra.HomeAgentInfo{
+			MobileRouterSupport: rc.MobRtrSupportFlag,
+			Preference:          int16(rc.HomeAgentPreference),
+			Lifetime:            rc.HomeAgentLifetime,
+		})
+	}
+	if rc.CaptivePortalAPI != "" {
+		opts = append(opts, ra.CaptivePortal(rc.CaptivePortalAPI))
 	}
 	for i := range rc.DNR {
 		d := &rc.DNR[i]

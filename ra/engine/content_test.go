@@ -497,7 +497,8 @@ func TestEveryOptionAdvertised(t *testing.T) {
 		h := startEngine(t, oneLink(func(i *config.Interface) {
 			i.RA.LinkMTU = 1400
 			i.RA.IntervalOpt = true
-			i.RA.HomeAgentInfo, i.RA.HomeAgentLifetime = true, 1800
+			i.RA.HomeAgentInfo, i.RA.HomeAgentLifetime, i.RA.HomeAgentPreference = true, 1800, 10
+			i.RA.MobRtrSupportFlag = true
 			i.RA.CaptivePortalAPI = "https://portal.example.net/api"
 			i.RA.Managed = true
 			i.RA.DefaultPreference = config.PreferenceHigh
@@ -506,7 +507,7 @@ func TestEveryOptionAdvertised(t *testing.T) {
 			i.RA.DNSSL = []config.DNSSL{{Domains: []string{"example.net"}, Lifetime: 1800}}
 			i.RA.PREF64 = []config.PREF64{{Prefix: netip.MustParsePrefix("64:ff9b::/96"), Lifetime: 1800}}
 			i.RA.DNR = []config.DNR{{Priority: 1, ADN: "dns.example.net", Addresses: []netip.Addr{netip.MustParseAddr("2001:db8::853")}, Params: "alpn=dot", Lifetime: 1800}}
-			i.DHCPv6 = &config.DHCPv6{SetOtherConfig: true}
+			i.RA.OtherConfig = true
 		}))
 		h.addLink(2, "eth0")
 		h.synced()
@@ -518,8 +519,11 @@ func TestEveryOptionAdvertised(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !m.Managed() || !m.Other() || m.Preference() != ra.High {
-			t.Errorf("header M %v O %v preference %v, want M, O (DHCPv6 served) and high", m.Managed(), m.Other(), m.Preference())
+			t.Errorf("header M %v O %v preference %v, want M, O and high", m.Managed(), m.Other(), m.Preference())
 		}
+		// Options in radvd's order (send.c build_ra_options), DNR last.
+		wantOrder := []ra.OptionType{ra.TypePrefixInfo, ra.TypePREF64, ra.TypeRouteInfo, ra.TypeRDNSS, ra.TypeDNSSL,
+			ra.TypeMTU, ra.TypeSourceLinkLayerAddr, ra.TypeAdvInterval, ra.TypeHomeAgentInfo, ra.TypeCaptivePortal, ra.TypeDNR}
 		var types []ra.OptionType
 		for it := m.AllOptions(); it.Next(); {
 			o := it.Option()
@@ -531,22 +535,58 @@ func TestEveryOptionAdvertised(t *testing.T) {
 				}
 			}
 		}
-		for _, want := range []ra.OptionType{ra.TypeSourceLinkLayerAddr, ra.TypeMTU, ra.TypeAdvInterval, ra.TypeHomeAgentInfo,
-			ra.TypeCaptivePortal, ra.TypePrefixInfo, ra.TypeRouteInfo, ra.TypeRDNSS, ra.TypeDNSSL, ra.TypePREF64, ra.TypeDNR} {
-			if !slices.Contains(types, want) {
-				t.Errorf("RA options %v lack %v", types, want)
+		if !slices.Equal(types, wantOrder) {
+			t.Errorf("RA options %v, want %v", types, wantOrder)
+		}
+		for it := m.Options(); it.Next(); {
+			if o := it.Option(); o.Type == ra.TypeHomeAgentInfo {
+				hai, err := ra.ParseHomeAgentInfo(o)
+				if err != nil || !hai.MobileRouterSupport || hai.Preference != 10 || hai.Lifetime != 1800 {
+					t.Errorf("home agent information %+v, %v; want R, preference 10, lifetime 1800", hai, err)
+				}
 			}
 		}
 	})
 }
 
-func TestDHCPv6DNSInRA(t *testing.T) {
+// TestHomeAgentInfoDefaultsOmitted: like radvd, a Home Agent Information
+// option that would only repeat the defaults (preference 0, lifetime equal to
+// the Router Lifetime, no R flag) is not sent.
+func TestHomeAgentInfoDefaultsOmitted(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := startEngine(t, oneLink(func(i *config.Interface) {
+			i.RA.HomeAgentInfo = true
+			i.RA.HomeAgentLifetime = uint16(i.RA.DefaultLifetime / time.Second)
+		}))
+		h.addLink(2, "eth0")
+		h.synced()
+		time.Sleep(time.Second)
+		h.stop()
+		m, err := ra.ParseRouterAdvert(ras(h.conn, 2, h.start)[0].Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for it := m.Options(); it.Next(); {
+			if it.Option().Type == ra.TypeHomeAgentInfo {
+				t.Error("home agent information sent although it only repeats the defaults")
+			}
+		}
+	})
+}
+
+// TestModelAdvertisedAsResolved: the engine advertises the resolved model and
+// adds nothing of its own for DHCPv6 (the config loader applies the O flag
+// and DNS-in-RA coherence): an explicit O flag off with DHCPv6 served stays
+// off, and DHCPv6 DNS servers absent from the RA model are not advertised.
+func TestModelAdvertisedAsResolved(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startEngine(t, oneLink(func(i *config.Interface) {
+			i.RA.OtherConfig = false
 			i.DHCPv6 = &config.DHCPv6{
-				DNSServers:   []netip.Addr{netip.MustParseAddr("2001:db8::35")},
-				DomainSearch: []string{"lan.example"},
-				DNSInRA:      true,
+				DNSServers:     []netip.Addr{netip.MustParseAddr("2001:db8::35")},
+				DomainSearch:   []string{"lan.example"},
+				DNSInRA:        true,
+				SetOtherConfig: true,
 			}
 		}))
 		h.addLink(2, "eth0")
@@ -554,24 +594,14 @@ func TestDHCPv6DNSInRA(t *testing.T) {
 		time.Sleep(time.Second)
 		h.stop()
 		r := decode(t, ras(h.conn, 2, h.start)[0])
-		var servers []netip.Addr
-		var domains []string
 		for _, o := range r.Options {
-			switch o := o.(type) {
-			case *ndp.RecursiveDNSServer:
-				servers = append(servers, o.Servers...)
-				if o.Lifetime != 1800*time.Second {
-					t.Errorf("RDNSS lifetime %v, want 3×MaxInterval", o.Lifetime)
-				}
-			case *ndp.DNSSearchList:
-				domains = append(domains, o.DomainNames...)
+			switch o.(type) {
+			case *ndp.RecursiveDNSServer, *ndp.DNSSearchList:
+				t.Errorf("option %v advertised, but the RA model has no RDNSS/DNSSL", o)
 			}
 		}
-		if !slices.Equal(servers, []netip.Addr{netip.MustParseAddr("2001:db8::35")}) || !slices.Equal(domains, []string{"lan.example"}) {
-			t.Errorf("RDNSS %v DNSSL %v, want the DHCPv6 DNS settings", servers, domains)
-		}
 		if r.OtherConfiguration {
-			t.Error("O flag set although SetOtherConfig is off")
+			t.Error("O flag set although the RA model has it off")
 		}
 	})
 }
