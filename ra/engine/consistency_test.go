@@ -13,14 +13,12 @@ import (
 
 func TestConsistencyWithOtherRouters(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := startEngine(t, oneLink(func(i *config.Interface) {
+		h := startServing(t, func(i *config.Interface) {
 			i.RA.LinkMTU, i.RA.ReachableTime = 1500, 30000
 			dec := staticPrefix("2001:db8:9::/64")
 			dec.DecrementLifetime = true
 			i.RA.Prefixes = append(i.RA.Prefixes, dec)
-		}))
-		h.addLink(2, "eth0")
-		h.synced()
+		})
 		time.Sleep(10 * time.Minute)
 		other := netip.MustParseAddr("fe80::77")
 		send := func(src netip.Addr, hdr ra.Header, opts ...ra.OptionSpec) {

@@ -131,12 +131,10 @@ func TestWithdrawalCappedAtTwoHours(t *testing.T) {
 
 func TestDecrementLifetimes(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := startEngine(t, oneLink(func(i *config.Interface) {
+		h := startServing(t, func(i *config.Interface) {
 			i.RA.Prefixes[0].DecrementLifetime = true
 			i.RA.Prefixes[0].ValidLifetime, i.RA.Prefixes[0].PreferredLifetime = 7200, 3600
-		}))
-		h.addLink(2, "eth0")
-		h.synced()
+		})
 		time.Sleep(time.Hour)
 		p := prefixes(fresh(t, h, 2))[netip.MustParseAddr("2001:db8:1::")]
 		if p.ValidLifetime > 3600*time.Second || p.ValidLifetime < 3000*time.Second || p.PreferredLifetime > 600*time.Second {
@@ -303,7 +301,7 @@ func TestReloadRemovingLinkSendsFinalRA(t *testing.T) {
 
 func TestSplitLargeRA(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := startEngine(t, oneLink(func(i *config.Interface) {
+		h := startServing(t, func(i *config.Interface) {
 			i.RA.Prefixes = nil
 			for n := range 60 {
 				i.RA.Prefixes = append(i.RA.Prefixes, staticPrefix("2001:db8:"+hex(n)+"::/64"))
@@ -312,9 +310,7 @@ func TestSplitLargeRA(t *testing.T) {
 				i.RA.RDNSS = append(i.RA.RDNSS, config.RDNSS{Servers: []netip.Addr{netip.MustParseAddr("2001:db8::" + hex(n+1))}, Lifetime: 600})
 			}
 			i.RA.LinkMTU = 1500
-		}))
-		h.addLink(2, "eth0")
-		h.synced()
+		})
 		time.Sleep(time.Second)
 		h.stop()
 		got := ras(h.conn, 2, h.start)
@@ -361,12 +357,10 @@ func TestSplitLargeRA(t *testing.T) {
 func TestClientsList(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		a, b := netip.MustParseAddr("fe80::a"), netip.MustParseAddr("fe80::b")
-		h := startEngine(t, oneLink(func(i *config.Interface) {
+		h := startServing(t, func(i *config.Interface) {
 			i.RA.Clients = []netip.Addr{a}
 			i.RA.Deny = []netip.Addr{b}
-		}))
-		h.addLink(2, "eth0")
-		h.synced()
+		})
 		time.Sleep(2 * time.Minute)
 		for _, s := range ras(h.conn, 2, h.start) {
 			if s.Meta.Dst != a {
@@ -395,9 +389,7 @@ func TestClientsList(t *testing.T) {
 
 func TestInvalidRSCounted(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := startEngine(t, oneLink(nil))
-		h.addLink(2, "eth0")
-		h.synced()
+		h := startServing(t, nil)
 		time.Sleep(2 * time.Minute)
 		at := time.Now()
 		host := netip.MustParseAddr("fe80::9")
@@ -424,13 +416,11 @@ func TestInvalidRSCounted(t *testing.T) {
 func TestUnrestrictedUnicast(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		a, denied, other := netip.MustParseAddr("fe80::a"), netip.MustParseAddr("fe80::b"), netip.MustParseAddr("fe80::c")
-		h := startEngine(t, oneLink(func(i *config.Interface) {
+		h := startServing(t, func(i *config.Interface) {
 			i.RA.Clients = []netip.Addr{a}
 			i.RA.Deny = []netip.Addr{denied}
 			i.RA.UnrestrictedUnicast = true
-		}))
-		h.addLink(2, "eth0")
-		h.synced()
+		})
 		time.Sleep(2 * time.Minute)
 		at := time.Now()
 		h.rs(2, other, 255)
@@ -446,9 +436,7 @@ func TestUnrestrictedUnicast(t *testing.T) {
 
 func TestUnicastOnly(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := startEngine(t, oneLink(func(i *config.Interface) { i.RA.UnicastOnly = true }))
-		h.addLink(2, "eth0")
-		h.synced()
+		h := startServing(t, func(i *config.Interface) { i.RA.UnicastOnly = true })
 		time.Sleep(time.Hour)
 		if n := len(sentPackets(h.conn)); n != 0 {
 			t.Fatalf("%d unsolicited RAs on a UnicastOnly link", n)
@@ -494,7 +482,7 @@ func TestBase6Interface(t *testing.T) {
 
 func TestEveryOptionAdvertised(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := startEngine(t, oneLink(func(i *config.Interface) {
+		h := startServing(t, func(i *config.Interface) {
 			i.RA.LinkMTU = 1400
 			i.RA.IntervalOpt = true
 			i.RA.HomeAgentInfo, i.RA.HomeAgentLifetime, i.RA.HomeAgentPreference = true, 1800, 10
@@ -508,9 +496,7 @@ func TestEveryOptionAdvertised(t *testing.T) {
 			i.RA.PREF64 = []config.PREF64{{Prefix: netip.MustParsePrefix("64:ff9b::/96"), Lifetime: 1800}}
 			i.RA.DNR = []config.DNR{{Priority: 1, ADN: "dns.example.net", Addresses: []netip.Addr{netip.MustParseAddr("2001:db8::853")}, Params: "alpn=dot", Lifetime: 1800}}
 			i.RA.OtherConfig = true
-		}))
-		h.addLink(2, "eth0")
-		h.synced()
+		})
 		time.Sleep(time.Second)
 		h.stop()
 		got := ras(h.conn, 2, h.start)
@@ -554,12 +540,10 @@ func TestEveryOptionAdvertised(t *testing.T) {
 // the Router Lifetime, no R flag) is not sent.
 func TestHomeAgentInfoDefaultsOmitted(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := startEngine(t, oneLink(func(i *config.Interface) {
+		h := startServing(t, func(i *config.Interface) {
 			i.RA.HomeAgentInfo = true
 			i.RA.HomeAgentLifetime = uint16(i.RA.DefaultLifetime / time.Second)
-		}))
-		h.addLink(2, "eth0")
-		h.synced()
+		})
 		time.Sleep(time.Second)
 		h.stop()
 		m, err := ra.ParseRouterAdvert(ras(h.conn, 2, h.start)[0].Data)
@@ -580,7 +564,7 @@ func TestHomeAgentInfoDefaultsOmitted(t *testing.T) {
 // off, and DHCPv6 DNS servers absent from the RA model are not advertised.
 func TestModelAdvertisedAsResolved(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := startEngine(t, oneLink(func(i *config.Interface) {
+		h := startServing(t, func(i *config.Interface) {
 			i.RA.OtherConfig = false
 			i.DHCPv6 = &config.DHCPv6{
 				DNSServers:     []netip.Addr{netip.MustParseAddr("2001:db8::35")},
@@ -588,9 +572,7 @@ func TestModelAdvertisedAsResolved(t *testing.T) {
 				DNSInRA:        true,
 				SetOtherConfig: true,
 			}
-		}))
-		h.addLink(2, "eth0")
-		h.synced()
+		})
 		time.Sleep(time.Second)
 		h.stop()
 		r := decode(t, ras(h.conn, 2, h.start)[0])
@@ -609,13 +591,11 @@ func TestModelAdvertisedAsResolved(t *testing.T) {
 func TestUnrestrictedAnswerNotLostToClientRAs(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		a, other := netip.MustParseAddr("fe80::a"), netip.MustParseAddr("fe80::c")
-		h := startEngine(t, oneLink(func(i *config.Interface) {
+		h := startServing(t, func(i *config.Interface) {
 			i.RA.Clients = []netip.Addr{a}
 			i.RA.UnrestrictedUnicast = true
 			i.RA.MaxInterval, i.RA.MinInterval = 4*time.Second, 3*time.Second
-		}))
-		h.addLink(2, "eth0")
-		h.synced()
+		})
 		time.Sleep(time.Minute)
 		at := time.Now()
 		for range 200 { // some land just before a periodic RA to the clients

@@ -179,6 +179,16 @@ func staticPrefix(s string) config.Prefix {
 	}
 }
 
+// startServing starts an engine configured with oneLink(mod) and reports
+// eth0 (index 2) up with its link-local address, then Synced.
+func startServing(t *testing.T, mod func(*config.Interface)) *harness {
+	t.Helper()
+	h := startEngine(t, oneLink(mod))
+	h.addLink(2, "eth0")
+	h.synced()
+	return h
+}
+
 func oneLink(mod func(*config.Interface)) *config.Config {
 	i := baseInterface("eth0")
 	i.RA.Prefixes = []config.Prefix{staticPrefix("2001:db8:1::/64")}

@@ -39,9 +39,7 @@ func prefixes(r *ndp.RouterAdvertisement) map[netip.Addr]*ndp.PrefixInformation 
 
 func TestInitialBurst(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := startEngine(t, oneLink(nil))
-		h.addLink(2, "eth0")
-		h.synced()
+		h := startServing(t, nil)
 		time.Sleep(10 * time.Minute)
 		h.stop()
 		got := multicastOnly(ras(h.conn, 2, h.start))
@@ -108,9 +106,7 @@ func TestPeriodicIntervalBounds(t *testing.T) {
 
 func TestSolicitedUnicastAnswer(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := startEngine(t, oneLink(nil))
-		h.addLink(2, "eth0")
-		h.synced()
+		h := startServing(t, nil)
 		time.Sleep(2 * time.Minute) // past the initial burst
 		host := netip.MustParseAddr("fe80::99")
 		var delays []time.Duration
@@ -150,9 +146,7 @@ func TestSolicitedUnicastAnswer(t *testing.T) {
 
 func TestUnspecifiedSourceGetsMulticast(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := startEngine(t, oneLink(nil))
-		h.addLink(2, "eth0")
-		h.synced()
+		h := startServing(t, nil)
 		time.Sleep(2 * time.Minute)
 		at := time.Now()
 		h.rs(2, netip.IPv6Unspecified(), 255)
@@ -176,9 +170,7 @@ func TestUnspecifiedSourceGetsMulticast(t *testing.T) {
 
 func TestMulticastRateLimit(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := startEngine(t, oneLink(func(i *config.Interface) { i.RA.SolicitedUnicast = false }))
-		h.addLink(2, "eth0")
-		h.synced()
+		h := startServing(t, func(i *config.Interface) { i.RA.SolicitedUnicast = false })
 		time.Sleep(2 * time.Minute)
 		from := time.Now()
 		for i := range 40 { // one RS every 250 ms for 10 s, from distinct hosts
@@ -210,9 +202,7 @@ func TestMulticastRateLimit(t *testing.T) {
 
 func TestCoalescing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := startEngine(t, oneLink(nil))
-		h.addLink(2, "eth0")
-		h.synced()
+		h := startServing(t, nil)
 		time.Sleep(2 * time.Minute)
 
 		// Several RSes from :: at once: one multicast answer.
