@@ -56,28 +56,44 @@ func raSeeds(f *testing.F) [][]byte {
 	return append(seeds, built, rs)
 }
 
+// bothAccept parses b with ndp and, if ndp sees a message of type N, with
+// radish's parse. It reports whether the fuzz target should compare the
+// two views: not when ndp rejects b or sees another type, nor when b has
+// a non-zero Code (which ndp ignores and radish must reject with
+// ra.ErrCode); and it fails the test when ndp accepts what radish rejects.
+func bothAccept[N ndp.Message, M any](t *testing.T, b []byte, parse func([]byte) (M, error)) (N, M, bool) {
+	t.Helper()
+	var n N
+	var m M
+	nm, err := ndp.ParseMessage(b)
+	if err != nil {
+		return n, m, false
+	}
+	n, ok := nm.(N)
+	if !ok {
+		return n, m, false
+	}
+	m, err = parse(b)
+	if b[1] != 0 {
+		if err != ra.ErrCode {
+			t.Fatalf("code %d: got %v, want ErrCode", b[1], err)
+		}
+		return n, m, false
+	}
+	if err != nil {
+		t.Fatalf("ndp accepts, radish rejects: %v\n%x", err, b)
+	}
+	return n, m, true
+}
+
 func FuzzNDPRouterAdvert(f *testing.F) {
 	for _, s := range raSeeds(f) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		nm, err := ndp.ParseMessage(b)
-		if err != nil {
-			return
-		}
-		n, ok := nm.(*ndp.RouterAdvertisement)
+		n, m, ok := bothAccept[*ndp.RouterAdvertisement](t, b, ra.ParseRouterAdvert)
 		if !ok {
 			return
-		}
-		m, err := ra.ParseRouterAdvert(b)
-		if b[1] != 0 {
-			if err != ra.ErrCode {
-				t.Fatalf("code %d: got %v, want ErrCode", b[1], err)
-			}
-			return
-		}
-		if err != nil {
-			t.Fatalf("ndp accepts, radish rejects: %v\n%x", err, b)
 		}
 		if err := oracle.DiffRA(n, m); err != nil && !errors.Is(err, oracle.ErrNDPDeviation) {
 			t.Fatalf("%v\n%x", err, b)
@@ -90,23 +106,9 @@ func FuzzNDPRouterSolicit(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		nm, err := ndp.ParseMessage(b)
-		if err != nil {
-			return
-		}
-		n, ok := nm.(*ndp.RouterSolicitation)
+		n, m, ok := bothAccept[*ndp.RouterSolicitation](t, b, ra.ParseRouterSolicit)
 		if !ok {
 			return
-		}
-		m, err := ra.ParseRouterSolicit(b)
-		if b[1] != 0 {
-			if err != ra.ErrCode {
-				t.Fatalf("code %d: got %v, want ErrCode", b[1], err)
-			}
-			return
-		}
-		if err != nil {
-			t.Fatalf("ndp accepts, radish rejects: %v\n%x", err, b)
 		}
 		if err := oracle.DiffNDPOptions(n.Options, m.AllOptions()); err != nil && !errors.Is(err, oracle.ErrNDPDeviation) {
 			t.Fatalf("%v\n%x", err, b)
