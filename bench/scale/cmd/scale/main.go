@@ -202,6 +202,10 @@ func run(ctx context.Context, o options) (err error) {
 	if err != nil {
 		return fail(err)
 	}
+	k0, err := readCounters(ctx, l.router, l.sink)
+	if err != nil {
+		return fail(err)
+	}
 	if err := sleepUntil(ctx, t0.Add(to), d); err != nil {
 		return fail(err)
 	}
@@ -210,6 +214,14 @@ func run(ctx context.Context, o options) (err error) {
 		return fail(err)
 	}
 	hwm, rss, err := tr1.memKiB()
+	if err != nil {
+		return fail(err)
+	}
+	k1, err := readCounters(ctx, l.router, l.sink)
+	if err != nil {
+		return fail(err)
+	}
+	raw6, err := nsFile(ctx, l.sink, "/proc/net/raw6")
 	if err != nil {
 		return fail(err)
 	}
@@ -232,6 +244,7 @@ func run(ctx context.Context, o options) (err error) {
 	if s.withRA < s.links {
 		last = fmt.Sprintf("n/a(%d/%d_links_got_one_by_%.0fs)", s.withRA, s.links, to.Seconds())
 	}
+	perLinkMin := func(n uint64) float64 { return float64(n) / float64(o.n) / o.duration.Minutes() }
 	config := "per-link"
 	if o.pattern {
 		config = "pattern"
@@ -239,11 +252,13 @@ func run(ctx context.Context, o options) (err error) {
 	fmt.Printf("impl=%s n=%d config=%s window=%.0fs+%.0fs cpu_s_per_min=%.2f cpu_s_startup=%.2f procs=%d "+
 		"rss_peak_mib=%.1f rss_final_mib=%.1f "+
 		"ras_per_link_min=%.2f (due=%.2f p1=%.1f p50=%.1f max=%.1f silent_links=%d) "+
+		"kernel_sent_per_link_min=%.2f kernel_rcvd_per_link_min=%.2f backlog_drops=%d sock_drops=%d "+
 		"first_ra_last_link=%s first_ra_p50=%s first_ra_p99=%s links_with_ra=%d/%d "+
 		"bad_prefix=%d foreign=%d setup=%.1fs load=%s..%s\n",
 		o.impl, o.n, config, from.Seconds(), o.duration.Seconds(), cpuPerMin, float64(tr0.ticks)/clkTck, len(tr1.pids),
 		float64(hwm)/1024, float64(rss)/1024,
 		s.rateMean, dueRAsPerMinute, s.rateP1, s.rateP50, s.rateMax, s.silent,
+		perLinkMin(k1.sentRAs-k0.sentRAs), perLinkMin(k1.rcvdRAs-k0.rcvdRAs), k1.backlogDrop-k0.backlogDrop, rawDrops(raw6),
 		last, first(s.firstP50), first(s.firstP99), s.withRA, s.links,
 		badPx, foreign, setup.Seconds(), loadBefore, loadAfter)
 	return nil

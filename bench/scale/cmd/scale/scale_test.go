@@ -193,3 +193,25 @@ func TestHasPrefix(t *testing.T) {
 		})
 	}
 }
+
+func TestKernelCounters(t *testing.T) {
+	snmp := []byte("Ip6InReceives                   \t12\nIcmp6InRouterAdvertisements     \t345\nIcmp6OutRouterAdvertisements    \t678\n")
+	if got := snmpValue(snmp, "Icmp6InRouterAdvertisements"); got != 345 {
+		t.Errorf("Icmp6InRouterAdvertisements = %d, want 345", got)
+	}
+	if got := snmpValue(snmp, "Icmp6OutRouterAdvertisements"); got != 678 {
+		t.Errorf("Icmp6OutRouterAdvertisements = %d, want 678", got)
+	}
+	if got := snmpValue(snmp, "Icmp6InMsgs"); got != 0 {
+		t.Errorf("missing counter = %d, want 0", got)
+	}
+	softnet := []byte("000334db 00000010 00000000\n00024968 0000000a 00000001\n")
+	if got := softnetDrops(softnet); got != 0x10+0x0a {
+		t.Errorf("softnetDrops = %d, want %d", got, 0x10+0x0a)
+	}
+	raw6 := []byte("  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n" +
+		"   58: 00000000000000000000000000000000:003A 00000000000000000000000000000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 123 2 0000000000000000 17\n")
+	if got := rawDrops(raw6); got != 17 {
+		t.Errorf("rawDrops = %d, want 17", got)
+	}
+}
