@@ -56,17 +56,21 @@ var (
 	wan0 = iface.Link{Index: 4, Name: "wan0", Up: true, MTU: 1500, HardwareAddr: [6]byte{2, 0, 0, 0, 0, 4}}
 )
 
-// baseConfig serves lan0 and lan1 with different DNS servers, a raw DUID
-// (so no state directory is needed) and no rate limits.
-const baseConfig = `
-[dhcpv6]
+// plainServer is the server part most test configurations share: the raw
+// DUID serverDUID (so no state directory is needed) and no rate limits.
+const plainServer = `
 [dhcpv6.duid]
 type = "raw"
 id = "0002000000090102030405"
 [dhcpv6.rate_limit]
 per_source = 0
 global = 0
+`
 
+// baseConfig serves lan0 and lan1 with different DNS servers, a raw DUID
+// and no rate limits.
+const baseConfig = `
+[dhcpv6]` + plainServer + `
 [[interface]]
 name = "lan0"
 [interface.dhcpv6]

@@ -13,14 +13,7 @@ import (
 	"github.com/radish-net/radish/internal/fixture"
 )
 
-const relayConfig = `
-[dhcpv6.duid]
-type = "raw"
-id = "0002000000090102030405"
-[dhcpv6.rate_limit]
-per_source = 0
-global = 0
-[[interface]]
+const relayConfig = plainServer + `[[interface]]
 name = "lan0"
 [interface.dhcpv6]
 dns_servers = ["2001:db8::53"]

@@ -137,14 +137,7 @@ always_send = ["dns_servers", "domain_search"]
 
 // The Option Request option selects options; always_send adds to it.
 func TestOROAndAlwaysSend(t *testing.T) {
-	const cfg = `
-[dhcpv6.duid]
-type = "raw"
-id = "0002000000090102030405"
-[dhcpv6.rate_limit]
-per_source = 0
-global = 0
-[[interface]]
+	const cfg = plainServer + `[[interface]]
 name = "lan0"
 [interface.dhcpv6]
 dns_servers = ["2001:db8::53"]
