@@ -17,6 +17,7 @@ type counters struct {
 	sentRAs     uint64 // router namespace: Icmp6OutRouterAdvertisements
 	rcvdRAs     uint64 // sink namespace: Icmp6InRouterAdvertisements
 	backlogDrop uint64 // host-wide: packets dropped because a CPU's input backlog was full
+	neighFull   uint64 // host-wide: IPv6 neighbour table full events (table_fulls)
 }
 
 // readCounters reads the counters of the router and sink namespaces.
@@ -37,6 +38,13 @@ func readCounters(ctx context.Context, router, sink string) (counters, error) {
 		return c, err
 	}
 	c.backlogDrop = softnetDrops(sn)
+	// The IPv6 neighbour table, and its limit gc_thresh3, is one for all
+	// namespaces: read it from this program's own.
+	nd, err := os.ReadFile("/proc/net/stat/ndisc_cache")
+	if err != nil {
+		return c, err
+	}
+	c.neighFull = statColumn(nd, "table_fulls")
 	return c, nil
 }
 
@@ -94,6 +102,33 @@ func rawDrops(b []byte) uint64 {
 		}
 		v, _ := strconv.ParseUint(f[len(f)-1], 10, 64)
 		sum += v
+	}
+	return sum
+}
+
+// statColumn sums, over the per-CPU lines of a /proc/net/stat table (hex
+// values under a header line of names), the column called name.
+func statColumn(b []byte, name string) uint64 {
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	if !sc.Scan() {
+		return 0
+	}
+	col := -1
+	for i, h := range strings.Fields(sc.Text()) {
+		if h == name {
+			col = i
+		}
+	}
+	if col < 0 {
+		return 0
+	}
+	var sum uint64
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if col < len(f) {
+			v, _ := strconv.ParseUint(f[col], 16, 64)
+			sum += v
+		}
 	}
 	return sum
 }

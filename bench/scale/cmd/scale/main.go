@@ -252,13 +252,13 @@ func run(ctx context.Context, o options) (err error) {
 	fmt.Printf("impl=%s n=%d config=%s window=%.0fs+%.0fs cpu_s_per_min=%.2f cpu_s_startup=%.2f procs=%d "+
 		"rss_peak_mib=%.1f rss_final_mib=%.1f "+
 		"ras_per_link_min=%.2f (due=%.2f p1=%.1f p50=%.1f max=%.1f silent_links=%d) "+
-		"kernel_sent_per_link_min=%.2f kernel_rcvd_per_link_min=%.2f backlog_drops=%d sock_drops=%d "+
+		"kernel_sent_per_link_min=%.2f kernel_rcvd_per_link_min=%.2f backlog_drops=%d sock_drops=%d neigh_table_fulls=%d "+
 		"first_ra_last_link=%s first_ra_p50=%s first_ra_p99=%s links_with_ra=%d/%d "+
 		"bad_prefix=%d foreign=%d setup=%.1fs load=%s..%s\n",
 		o.impl, o.n, config, from.Seconds(), o.duration.Seconds(), cpuPerMin, float64(tr0.ticks)/clkTck, len(tr1.pids),
 		float64(hwm)/1024, float64(rss)/1024,
 		s.rateMean, dueRAsPerMinute, s.rateP1, s.rateP50, s.rateMax, s.silent,
-		perLinkMin(k1.sentRAs-k0.sentRAs), perLinkMin(k1.rcvdRAs-k0.rcvdRAs), k1.backlogDrop-k0.backlogDrop, rawDrops(raw6),
+		perLinkMin(k1.sentRAs-k0.sentRAs), perLinkMin(k1.rcvdRAs-k0.rcvdRAs), k1.backlogDrop-k0.backlogDrop, rawDrops(raw6), k1.neighFull-k0.neighFull,
 		last, first(s.firstP50), first(s.firstP99), s.withRA, s.links,
 		badPx, foreign, setup.Seconds(), loadBefore, loadAfter)
 	return nil

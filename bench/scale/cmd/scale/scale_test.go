@@ -209,6 +209,13 @@ func TestKernelCounters(t *testing.T) {
 	if got := softnetDrops(softnet); got != 0x10+0x0a {
 		t.Errorf("softnetDrops = %d, want %d", got, 0x10+0x0a)
 	}
+	ndisc := []byte("entries  allocs   destroys table_fulls\n00000000 000123b2 0001275c 000031f3\n00000000 00010ac3 00010719 00000010\n")
+	if got := statColumn(ndisc, "table_fulls"); got != 0x31f3+0x10 {
+		t.Errorf("table_fulls = %d, want %d", got, 0x31f3+0x10)
+	}
+	if got := statColumn(ndisc, "no_such_column"); got != 0 {
+		t.Errorf("missing column = %d, want 0", got)
+	}
 	raw6 := []byte("  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n" +
 		"   58: 00000000000000000000000000000000:003A 00000000000000000000000000000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 123 2 0000000000000000 17\n")
 	if got := rawDrops(raw6); got != 17 {
