@@ -113,7 +113,7 @@ func sleepUntil(ctx context.Context, t time.Time, d *daemon) error {
 	defer timer.Stop()
 	select {
 	case <-ctx.Done():
-		return ctx.Err()
+		return fmt.Errorf("interrupted: %w", ctx.Err())
 	case <-d.done:
 		return fmt.Errorf("daemon exited early: %v", d.err)
 	case <-timer.C:
