@@ -12,14 +12,14 @@ import (
 	"github.com/radish-net/radish/internal/inet"
 )
 
-// From /work/shared/vectors/linux-kernel-rs.hex:
+// From ra/testdata/linux-kernel-rs.hex:
 //
 //	# Linux kernel RS sent by the host when its interface came up
 //	# ICMPv6 message only (16 bytes); checksum pseudo-header: src fe80::c4:ff:fe00:2 dst ff02::2; IPv6 hop limit 255; eth src 02:c4:00:00:00:02 dst 33:33:00:00:00:02
 //	# captured 2026-11-27 on Linux 6.18.44-fc-v782
 const kernelRSHex = "85 00 79 a2 00 00 00 00 01 01 02 c4 00 00 00 02"
 
-// From /work/shared/vectors/dhclient-information-request.hex:
+// From dhcpv6/testdata/dhclient-information-request.hex:
 //
 //	# isc-dhcp-client 4.4.3-P1-2: dhclient -6 -S -d -sf /bin/true c0; 2026-11-27
 //	# DHCPv6 message (UDP payload, 36 bytes); envelope [fe80::c]:546 -> [ff02::1:2]:547 hlim 1

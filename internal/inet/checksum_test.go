@@ -9,7 +9,7 @@ import (
 	"github.com/radish-net/radish/internal/inet"
 )
 
-// The Linux kernel's RS from ../shared/vectors/linux-kernel-rs.hex, with its
+// The Linux kernel's RS from ra/testdata/linux-kernel-rs.hex, with its
 // checksum 0x79a2 as sent on the wire.
 const kernelRS = "85 00 79 a2 00 00 00 00 01 01 02 c4 00 00 00 02"
 
