@@ -39,7 +39,7 @@ func TestDefaults(t *testing.T) {
 	if d := diff(ifc.RA, want); d != "" {
 		t.Errorf("RA differs from radvd's defaults: %s", d)
 	}
-	if c.Log != (config.Log{Format: "text", Level: "info"}) {
+	if c.Log != (config.Log{Format: "text", Level: "info", Output: "stderr"}) {
 		t.Errorf("Log = %+v", c.Log)
 	}
 	s := c.DHCPv6

@@ -81,6 +81,9 @@ func (e *encoder) log(l Log) {
 	e.table("[log]")
 	e.strIf("format", l.Format, defaultLogFormat)
 	e.strIf("level", l.Level, defaultLogLevel)
+	if l.Output != "" { // a model built without the loader leaves it unset
+		e.strIf("output", l.Output, defaultLogOutput)
+	}
 }
 
 func (e *encoder) server(s *DHCPv6Server) {

@@ -103,7 +103,7 @@ func TestEncodeConcise(t *testing.T) {
 // translator does, and parses it back.
 func TestEncodeModel(t *testing.T) {
 	c := &config.Config{
-		Log:    config.Log{Format: "text", Level: "warn"},
+		Log:    config.Log{Format: "text", Level: "warn", Output: "stderr"},
 		DHCPv6: mustParse(t, "").DHCPv6,
 		Interfaces: []config.Interface{{
 			Name:            "eth1",

@@ -106,6 +106,7 @@ func TestParseErrors(t *testing.T) {
 		{"rate negative", doc("[dhcpv6.rate_limit]", "per_source = -1"), 2, "dhcpv6.rate_limit.per_source", "out of range"},
 		{"burst zero", doc("[dhcpv6.rate_limit]", "global = 5", "global_burst = 0"), 3, "dhcpv6.rate_limit.global_burst", "at least 1"},
 		{"log format", doc("[log]", `format = "xml"`), 2, "log.format", "not one of text, json"},
+		{"log output", doc("[log]", `output = "syslog"`), 2, "log.output", "not one of stderr, stdout"},
 		{"log level", doc("[log]", `level = "trace"`), 2, "log.level", "not one of debug, info, warn, error"},
 		{"name missing", doc("[[interface]]", "transport = \"auto\""), 1, "interface #1", "name is required"},
 		{"name empty", doc("[[interface]]", `name = ""`), 2, "interface #1 name", "must not be empty"},

@@ -44,6 +44,7 @@ type Config struct {
 type Log struct {
 	Format string // "text" (default) or "json"
 	Level  string // "debug", "info" (default), "warn", "error"
+	Output string // "stderr" (default) or "stdout" (containers that collect stdout)
 }
 
 // Transport selects how packets reach a link.

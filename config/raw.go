@@ -24,6 +24,7 @@ type rawLog struct {
 	Pos    pos
 	Format *string `toml:"format"`
 	Level  *string `toml:"level"`
+	Output *string `toml:"output"`
 }
 
 type rawServer struct {

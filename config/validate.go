@@ -20,6 +20,7 @@ const (
 	defaultDUIDKind       = "llt"
 	defaultLogFormat      = "text"
 	defaultLogLevel       = "info"
+	defaultLogOutput      = "stderr"
 	maxInterfaceNameBytes = 15 // IFNAMSIZ - 1
 )
 
@@ -66,12 +67,13 @@ func build(source string, raw *rawConfig, p *problems, lines keyLines) *Config {
 }
 
 func (v *validator) log(r *rawLog) Log {
-	l := Log{Format: defaultLogFormat, Level: defaultLogLevel}
+	l := Log{Format: defaultLogFormat, Level: defaultLogLevel, Output: defaultLogOutput}
 	if r == nil {
 		return l
 	}
 	l.Format = v.enum(join(string(r.Pos), "format"), r.Format, l.Format, "text", "json")
 	l.Level = v.enum(join(string(r.Pos), "level"), r.Level, l.Level, "debug", "info", "warn", "error")
+	l.Output = v.enum(join(string(r.Pos), "output"), r.Output, l.Output, "stderr", "stdout")
 	return l
 }
 

@@ -30,7 +30,7 @@ const DefaultConfig = "/etc/radish/radish.toml"
 const Usage = `radish serves IPv6 Router Advertisements and stateless DHCPv6.
 
 Usage:
-  radish serve [-c FILE] [--log-format text|json] [--log-level LEVEL]
+  radish serve [-c FILE] [--log-format text|json] [--log-level LEVEL] [--log-output stderr|stdout]
         Serve in the foreground, logging to standard error. FILE defaults to
         ` + DefaultConfig + `. Without the flags, the file's [log] table sets the
         format and level (debug, info, warn, error).
@@ -149,12 +149,13 @@ func unjoin(err error) []error {
 
 // ServeCommand is radish serve. It returns when SIGTERM or SIGINT arrives
 // (ExitOK) or on failure.
-func ServeCommand(args []string, _, stderr io.Writer) int {
+func ServeCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("radish serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := fs.String("c", DefaultConfig, "configuration `file`")
 	format := fs.String("log-format", "", "log `format`: text or json (default: the file's [log] format, else text)")
 	level := fs.String("log-level", "", "minimum log `level`: debug, info, warn or error (default: the file's [log] level, else info)")
+	output := fs.String("log-output", "", "log `destination`: stderr or stdout (default: the file's [log] output, else stderr)")
 	if err := fs.Parse(args); err != nil {
 		return ExitUsage
 	}
@@ -170,6 +171,12 @@ func ServeCommand(args []string, _, stderr io.Writer) int {
 			return ExitUsage
 		}
 		lv.Set(l)
+	}
+	switch *output {
+	case "", "stderr", "stdout":
+	default:
+		fmt.Fprintf(stderr, "radish serve: --log-output: unknown destination %q (want stderr or stdout)\n", *output)
+		return ExitUsage
 	}
 	if *format != "" {
 		if _, err := NewLogger(io.Discard, *format, lv); err != nil {
@@ -201,7 +208,7 @@ func ServeCommand(args []string, _, stderr io.Writer) int {
 		lv.Set(l)
 		follow = lv
 	}
-	log, err := NewLogger(stderr, f, lv)
+	log, err := NewLogger(logOutput(*output, cfg.Log.Output, stdout, stderr), f, lv)
 	if err != nil {
 		fmt.Fprintf(stderr, "radish serve: %s: [log] format: %v\n", *path, err)
 		return ExitUsage
@@ -237,4 +244,17 @@ func ServeCommand(args []string, _, stderr io.Writer) int {
 		return ExitFailure
 	}
 	return ExitOK
+}
+
+// logOutput picks where serve's log lines go: the --log-output flag wins,
+// then the file's [log] output; standard error by default.
+func logOutput(flagValue, fileValue string, stdout, stderr io.Writer) io.Writer {
+	v := flagValue
+	if v == "" {
+		v = fileValue
+	}
+	if v == "stdout" {
+		return stdout
+	}
+	return stderr
 }

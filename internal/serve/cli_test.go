@@ -85,6 +85,7 @@ func TestServeCommandErrors(t *testing.T) {
 		{name: "extra argument", args: []string{"x"}, stderr: []string{`unexpected argument "x"`}},
 		{name: "bad log format", args: []string{"--log-format", "xml"}, stderr: []string{"--log-format", `"xml"`}},
 		{name: "bad log level", args: []string{"--log-level", "loud"}, stderr: []string{"--log-level", `"loud"`}},
+		{name: "bad log output", args: []string{"--log-output", "syslog"}, stderr: []string{"--log-output", `"syslog"`}},
 		{name: "missing config", args: []string{"-c", filepath.Join(t.TempDir(), "none.toml")}, stderr: []string{"cannot load the configuration", "none.toml"}},
 		{name: "broken config", args: []string{"-c", broken}, stderr: []string{"level=ERROR", broken + `:4: interface \"eth0\" ra.max_interval`}},
 		{name: "broken config json", args: []string{"-c", broken, "--log-format", "json"}, stderr: []string{`"level":"ERROR"`, broken + `:4: interface \"eth0\" ra.max_interval`}},
@@ -162,5 +163,23 @@ func TestLogger(t *testing.T) {
 	}
 	if _, err := serve.NewLogger(&buf, "xml", lv); err == nil {
 		t.Error("NewLogger accepted format xml")
+	}
+}
+
+func TestLogOutput(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	for _, tc := range []struct {
+		flag, file string
+		want       *bytes.Buffer
+	}{
+		{"", "", &stderr},
+		{"", "stderr", &stderr},
+		{"", "stdout", &stdout},
+		{"stderr", "stdout", &stderr},
+		{"stdout", "stderr", &stdout},
+	} {
+		if got := serve.LogOutput(tc.flag, tc.file, &stdout, &stderr); got != tc.want {
+			t.Errorf("flag %q, file %q: got the wrong writer", tc.flag, tc.file)
+		}
 	}
 }

@@ -1,0 +1,4 @@
+package serve
+
+// LogOutput exposes logOutput to the black-box tests.
+var LogOutput = logOutput
