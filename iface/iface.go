@@ -107,18 +107,29 @@ type EventKind uint8
 
 // Event kinds.
 const (
-	LinkUpdate EventKind = iota + 1 // a link appeared or changed; Event.Link is its new state
-	LinkDelete                      // a link was removed; Event.Link holds its last state
-	AddrUpdate                      // an address was added or changed; Event.Addr
-	AddrDelete                      // an address was removed; Event.Addr
-	Synced                          // the initial dump is complete: state is now current
+	LinkUpdate    EventKind = iota + 1 // a link appeared or changed; Event.Link is its new state
+	LinkDelete                         // a link was removed; Event.Link holds its last state
+	AddrUpdate                         // an address was added or changed; Event.Addr
+	AddrDelete                         // an address was removed; Event.Addr
+	Synced                             // the initial dump is complete: state is now current
+	NetconfUpdate                      // a link's IPv6 configuration is reported or changed; Event.Netconf
 )
 
-// Event is one change in the kernel's link and address tables.
+// Netconf is the part of a link's IPv6 configuration (net.ipv6.conf.IFNAME)
+// that the kernel reports over rtnetlink (RTM_NEWNETCONF, group
+// RTNLGRP_IPV6_NETCONF).
+type Netconf struct {
+	IfIndex    int
+	Forwarding bool // net.ipv6.conf.IFNAME.forwarding is not 0 (RFC 4861 §6.2.5's "is a router")
+}
+
+// Event is one change in the kernel's link and address tables, or in a
+// link's IPv6 configuration.
 type Event struct {
-	Kind EventKind
-	Link Link
-	Addr Addr
+	Kind    EventKind
+	Link    Link
+	Addr    Addr
+	Netconf Netconf
 }
 
 // Watcher reports links and IPv6 addresses. Watch first delivers the
@@ -130,6 +141,16 @@ type Event struct {
 // may see an update that repeats the state they already have, and a
 // delete for something already deleted; both are to be applied as
 // idempotent.
+//
+// A Watcher may also report each link's IPv6 forwarding state with
+// NetconfUpdate events: then every link's state is in the initial state
+// (and in every resynchronisation), after the link's LinkUpdate and before
+// Synced, and a NetconfUpdate follows each change, including those made by
+// writing net.ipv6.conf.all.forwarding. A NetconfUpdate is only ever sent
+// for a link already reported by a LinkUpdate. A consumer that has seen no
+// NetconfUpdate by the first Synced must assume the Watcher does not
+// report forwarding (for instance on a kernel without
+// RTNLGRP_IPV6_NETCONF) and read the sysctl itself.
 type Watcher interface {
 	Watch(ctx context.Context) (<-chan Event, error)
 }

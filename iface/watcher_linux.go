@@ -36,7 +36,12 @@ type WatcherConfig struct {
 }
 
 // NetlinkWatcher is the kernel's Watcher: it follows links and IPv6
-// addresses over rtnetlink (groups RTNLGRP_LINK and RTNLGRP_IPV6_IFADDR).
+// addresses over rtnetlink (groups RTNLGRP_LINK and RTNLGRP_IPV6_IFADDR),
+// and each link's IPv6 forwarding state (group RTNLGRP_IPV6_NETCONF,
+// reported as NetconfUpdate events). If the kernel refuses that group or
+// the RTM_GETNETCONF dump, the watcher reports no NetconfUpdate at all
+// (the error, if any, goes to WatcherConfig.OnError) and links and
+// addresses are followed as usual.
 //
 // Each Watch opens two netlink sockets: one subscribed to the groups,
 // opened before anything is dumped so no change is missed, and one for the
@@ -80,6 +85,7 @@ func (w *NetlinkWatcher) Watch(ctx context.Context) (<-chan Event, error) {
 			return nil, fmt.Errorf("iface: netlink group %d: %w", g, err)
 		}
 	}
+	netconf := ev.JoinGroup(unix.RTNLGRP_IPV6_NETCONF) == nil
 	if w.cfg.ReadBuffer > 0 {
 		if err := ev.SetReadBuffer(w.cfg.ReadBuffer); err != nil {
 			ev.Close()
@@ -99,6 +105,8 @@ func (w *NetlinkWatcher) Watch(ctx context.Context) (<-chan Event, error) {
 		out:   make(chan Event, 16),
 		links: make(map[int]Link),
 		addrs: make(map[addrKey]Addr),
+		fwd:   make(map[int]bool),
+		nc:    netconf,
 	}
 	stop := context.AfterFunc(ctx, func() { ev.Close() })
 	go func() {
@@ -122,6 +130,8 @@ type watchState struct {
 	out   chan Event
 	links map[int]Link
 	addrs map[addrKey]Addr
+	fwd   map[int]bool // IPv6 forwarding by ifindex, from RTM_NEWNETCONF
+	nc    bool         // NetconfUpdate events are reported
 }
 
 func (s *watchState) run() {
@@ -272,6 +282,16 @@ func (s *watchState) sync() error {
 	if err != nil {
 		return fmt.Errorf("iface: netlink address dump: %w", err)
 	}
+	var confs []netlink.Message
+	if s.nc {
+		// struct netconfmsg, padded to NLMSG_ALIGN.
+		confs, err = s.dumpAll(unix.RTM_GETNETCONF, []byte{unix.AF_INET6, 0, 0, 0})
+		if err != nil {
+			s.report(fmt.Errorf("iface: netlink netconf dump, forwarding not reported: %w", err))
+			s.nc = false
+			confs = nil
+		}
+	}
 	seen := &seenSet{links: make(map[int]bool), addrs: make(map[addrKey]bool)}
 	for _, m := range links {
 		if !s.apply(m, seen) {
@@ -279,6 +299,12 @@ func (s *watchState) sync() error {
 		}
 	}
 	for _, m := range addrs {
+		if !s.apply(m, seen) {
+			return s.ctx.Err()
+		}
+	}
+	clear(s.fwd)
+	for _, m := range confs {
 		if !s.apply(m, seen) {
 			return s.ctx.Err()
 		}
@@ -324,6 +350,7 @@ func (s *watchState) apply(m netlink.Message, seen *seenSet) bool {
 		l := s.link(&lm)
 		if m.Header.Type == unix.RTM_DELLINK {
 			delete(s.links, l.Index)
+			delete(s.fwd, l.Index)
 			for k := range s.addrs {
 				if k.ifIndex == l.Index {
 					delete(s.addrs, k)
@@ -331,11 +358,36 @@ func (s *watchState) apply(m netlink.Message, seen *seenSet) bool {
 			}
 			return s.emit(Event{Kind: LinkDelete, Link: l})
 		}
+		_, known := s.links[l.Index]
 		s.links[l.Index] = l
 		if seen != nil {
 			seen.links[l.Index] = true
 		}
-		return s.emit(Event{Kind: LinkUpdate, Link: l})
+		if !s.emit(Event{Kind: LinkUpdate, Link: l}) {
+			return false
+		}
+		// The kernel announces a new link's netconf before the link.
+		if fwd, ok := s.fwd[l.Index]; ok && !known && s.nc {
+			return s.emit(Event{Kind: NetconfUpdate, Netconf: Netconf{IfIndex: l.Index, Forwarding: fwd}})
+		}
+		return true
+	case unix.RTM_NEWNETCONF, unix.RTM_DELNETCONF:
+		if !s.nc {
+			return true
+		}
+		idx, fwd, ok := parseNetconf(m.Data)
+		if !ok {
+			return true
+		}
+		if m.Header.Type == unix.RTM_DELNETCONF {
+			delete(s.fwd, idx)
+			return true
+		}
+		s.fwd[idx] = fwd
+		if _, known := s.links[idx]; !known {
+			return true // reported after the link's LinkUpdate
+		}
+		return s.emit(Event{Kind: NetconfUpdate, Netconf: Netconf{IfIndex: idx, Forwarding: fwd}})
 	case unix.RTM_NEWADDR, unix.RTM_DELADDR:
 		var am rtnetlink.AddressMessage
 		if err := am.UnmarshalBinary(m.Data); err != nil || am.Family != unix.AF_INET6 {
@@ -357,6 +409,39 @@ func (s *watchState) apply(m netlink.Message, seen *seenSet) bool {
 		return s.emit(Event{Kind: AddrUpdate, Addr: a})
 	}
 	return true
+}
+
+// Netconf attributes (linux/netconf.h).
+const (
+	netconfaIfIndex    = 1
+	netconfaForwarding = 2
+)
+
+// parseNetconf decodes an AF_INET6 RTM_NEWNETCONF message body (struct
+// netconfmsg, padded to 4 bytes, then attributes). It reports ok only for
+// a link's message (positive NETCONFA_IFINDEX, not "all" or "default")
+// that carries NETCONFA_FORWARDING.
+func parseNetconf(b []byte) (ifIndex int, forwarding, ok bool) {
+	if len(b) < 4 || b[0] != unix.AF_INET6 {
+		return 0, false, false
+	}
+	ad, err := netlink.NewAttributeDecoder(b[4:])
+	if err != nil {
+		return 0, false, false
+	}
+	var haveIdx, haveFwd bool
+	for ad.Next() {
+		switch ad.Type() {
+		case netconfaIfIndex:
+			ifIndex, haveIdx = int(int32(ad.Uint32())), true
+		case netconfaForwarding:
+			forwarding, haveFwd = ad.Uint32() != 0, true
+		}
+	}
+	if ad.Err() != nil || !haveIdx || !haveFwd || ifIndex <= 0 {
+		return 0, false, false
+	}
+	return ifIndex, forwarding, true
 }
 
 // link converts a link message, reading disable_ipv6 if configured.

@@ -253,3 +253,92 @@ func drain(ch <-chan iface.Event, f func(iface.Event)) {
 		}
 	}
 }
+
+// TestWatcherNetconf checks IPv6 forwarding is reported: for every link in
+// the initial dump (after its LinkUpdate, before Synced), for a link created
+// later, and on each change of the link's own sysctl and of
+// net.ipv6.conf.all.forwarding, which the kernel applies to every link.
+func TestWatcherNetconf(t *testing.T) {
+	l := netlab.New(t)
+	ns := l.Namespace("n")
+	ns.Sysctl("net.ipv6.conf.all.forwarding", "0")
+	l.Veth(ns, "na0", ns, "nb0")
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	ch := watchNS(t, ctx, ns, iface.WatcherConfig{})
+
+	isConf := func(idx int, fwd bool) func(iface.Event) bool {
+		return func(e iface.Event) bool {
+			return e.Kind == iface.NetconfUpdate && e.Netconf.IfIndex == idx && e.Netconf.Forwarding == fwd
+		}
+	}
+	_, initial := waitEvent(t, ch, "Synced", func(e iface.Event) bool { return e.Kind == iface.Synced })
+	index := map[string]int{}
+	conf := map[int]int{} // NetconfUpdate events per index, with forwarding off
+	for _, e := range initial {
+		switch e.Kind {
+		case iface.LinkUpdate:
+			index[e.Link.Name] = e.Link.Index
+		case iface.NetconfUpdate:
+			if _, ok := slicesIndex(index, e.Netconf.IfIndex); !ok {
+				t.Errorf("NetconfUpdate for index %d before its LinkUpdate", e.Netconf.IfIndex)
+			}
+			if e.Netconf.Forwarding {
+				t.Errorf("initial NetconfUpdate %+v, want forwarding off", e.Netconf)
+			}
+			conf[e.Netconf.IfIndex]++
+		}
+	}
+	for _, name := range []string{"lo", "na0", "nb0"} {
+		if conf[index[name]] == 0 {
+			t.Errorf("initial dump: no NetconfUpdate for %s (index %d); saw %+v", name, index[name], initial)
+		}
+	}
+
+	// One link's own sysctl: an event for that link only.
+	ns.Sysctl("net.ipv6.conf.na0.forwarding", "1")
+	_, skipped := waitEvent(t, ch, "na0 forwarding on", isConf(index["na0"], true))
+	ns.Sysctl("net.ipv6.conf.na0.forwarding", "0")
+	_, more := waitEvent(t, ch, "na0 forwarding off", isConf(index["na0"], false))
+	for _, e := range append(skipped, more...) {
+		if e.Kind == iface.NetconfUpdate {
+			t.Errorf("unexpected %+v while toggling na0 only", e.Netconf)
+		}
+	}
+
+	// all.forwarding: every link changes and is reported.
+	ns.Sysctl("net.ipv6.conf.all.forwarding", "1")
+	waitAll(t, ch, true, index["lo"], index["na0"], index["nb0"])
+	// A link created now inherits default (set by all) and is reported.
+	l.Veth(ns, "nc0", ns, "nd0")
+	e, _ := waitEvent(t, ch, "nc0 appears", isLink(iface.LinkUpdate, "nc0", anyLink))
+	waitEvent(t, ch, "nc0 forwarding on", isConf(e.Link.Index, true))
+	ns.Sysctl("net.ipv6.conf.all.forwarding", "0")
+	waitAll(t, ch, false, index["lo"], index["na0"], index["nb0"], e.Link.Index)
+}
+
+// waitAll waits for a NetconfUpdate with forwarding fwd for each of the
+// indexes, in any order.
+func waitAll(t *testing.T, ch <-chan iface.Event, fwd bool, idx ...int) {
+	t.Helper()
+	want := map[int]bool{}
+	for _, i := range idx {
+		want[i] = true
+	}
+	waitEvent(t, ch, fmt.Sprintf("forwarding %v on indexes %v", fwd, idx), func(e iface.Event) bool {
+		if e.Kind == iface.NetconfUpdate && e.Netconf.Forwarding == fwd {
+			delete(want, e.Netconf.IfIndex)
+		}
+		return len(want) == 0
+	})
+}
+
+// slicesIndex reports whether idx is one of m's values.
+func slicesIndex(m map[string]int, idx int) (string, bool) {
+	for k, v := range m {
+		if v == idx {
+			return k, true
+		}
+	}
+	return "", false
+}
