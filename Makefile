@@ -7,7 +7,10 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 PKGS        := ./...
 TESTFLAGS   ?=
 
-.PHONY: all build test test-short bench fuzz lint demo clean
+.PHONY: all build deps test test-short bench fuzz lint demo clean
+
+# Debian packages the end-to-end tests and the demo use as real peers.
+DEPS := iproute2 procps radvd ndisc6 isc-dhcp-client dhcpcd isc-dhcp-relay wide-dhcpv6-client tshark
 
 all: build
 
@@ -18,9 +21,23 @@ build:
 	  -ldflags='-s -w -X github.com/radish-net/radish/internal/serve.buildVersion=$(VERSION)' \
 	  -o $(BIN) ./cmd/radish
 
+# Install the missing DEPS (as root, on Debian). A policy-rc.d is put in
+# place only for the installation, so that no package starts its service
+# (radvd, dhcrelay, ...) on this machine.
+deps:
+	@if [ "$$(id -u)" != 0 ]; then echo "deps: not root: not installing packages (end-to-end tests will skip)"; exit 0; fi; \
+	missing=""; for p in $(DEPS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; done; \
+	[ -z "$$missing" ] && exit 0; \
+	echo "deps: installing$$missing"; \
+	ours=""; if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; ours=1; fi; \
+	rc=0; DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || rc=$$?; \
+	[ -n "$$ours" ] && rm -f /usr/sbin/policy-rc.d; exit $$rc
+
 # Unit tests, oracle tests, allocation tests, and (as root) the end-to-end
 # tests in network namespaces. The seed corpora of every fuzz target run too.
-test: build
+test: deps build
 	$(GO) test -count=1 $(TESTFLAGS) $(PKGS)
 
 # Without the end-to-end tests.
@@ -45,7 +62,7 @@ lint:
 	$(GO) vet $(PKGS)
 	$(GO) run $(STATICCHECK) -checks all,-ST1000,-ST1003 $(PKGS)
 
-demo: build
+demo: deps build
 	./demo/demo.sh
 
 clean:
