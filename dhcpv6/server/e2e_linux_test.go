@@ -177,14 +177,8 @@ func TestE2EDhcpcd(t *testing.T) {
 	if err := os.WriteFile(conf, []byte("ipv6only\nnoipv6rs\nnohook resolv.conf\noption dhcp6_name_servers, dhcp6_domain_search\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// dhcpcd keeps its lease in a compiled-in directory; remove the one
-	// named after our (unique) link when done.
-	t.Cleanup(func() {
-		for _, f := range []string{p.cIf + ".lease6", p.cIf + ".lease"} {
-			os.Remove(filepath.Join("/var/lib/dhcpcd", f))
-		}
-	})
-	proc := p.client.Start("dhcpcd", "-6", "--inform6", "-B", "-1", "-t", "8", "-f", conf, "-c", script, p.cIf)
+	proc := p.client.Start(privateState([]string{"/var/lib/dhcpcd", "/run/dhcpcd"},
+		"dhcpcd", "-6", "--inform6", "-B", "-1", "-t", "8", "-f", conf, "-c", script, p.cIf)...)
 	got := waitFile(t, out, 10*time.Second, proc, "new_dhcp6_name_servers=2001:db8:53::1 2001:db8:53::2")
 	t.Logf("client script saw:\n%s", got)
 	if !strings.Contains(got, "new_dhcp6_domain_search=lab.example radish.example") {
@@ -202,10 +196,24 @@ func TestE2EDhcp6c(t *testing.T) {
 	if err := os.WriteFile(conf, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	proc := p.client.Start("dhcp6c", "-f", "-d", "-c", conf, "-p", filepath.Join(dir, "pid"), p.cIf)
+	proc := p.client.Start(privateState([]string{"/var/lib/dhcpv6"},
+		"dhcp6c", "-f", "-d", "-c", conf, "-p", filepath.Join(dir, "pid"), p.cIf)...)
 	got := waitFile(t, out, 10*time.Second, proc, "new_domain_name_servers=2001:db8:53::1 2001:db8:53::2")
 	t.Logf("client script saw:\n%s", got)
 	if !strings.Contains(got, "lab.example") {
 		t.Errorf("search list missing: %s", got)
 	}
+}
+
+// privateState wraps argv so that the client's compiled-in state
+// directories (its DUID, leases, pidfiles) are private tmpfs mounts: the
+// command runs under `ip netns exec`, which gives it a mount namespace of its
+// own (a slave of the host's), so nothing it writes there reaches the host.
+func privateState(dirs []string, argv ...string) []string {
+	var script strings.Builder
+	for _, d := range dirs {
+		fmt.Fprintf(&script, "mkdir -p %[1]s && mount -t tmpfs radish-test %[1]s && ", d)
+	}
+	script.WriteString(`exec "$@"`)
+	return append([]string{"sh", "-c", script.String(), "sh"}, argv...)
 }
