@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -101,6 +102,7 @@ type pktLab struct {
 	brIndex      int
 	hostMAC      [6]byte
 	hostLL       netip.Addr
+	hostZone     string // the host eth0's index, as an IPv6 zone (set by hostUDP)
 	conn         *iface.PacketConn
 }
 
@@ -318,7 +320,10 @@ func TestPacketRdisc6(t *testing.T) {
 	}
 }
 
-// hostUDP opens a UDP socket on [hostLL%eth0]:546 in the host namespace.
+// hostUDP opens a UDP socket on [hostLL%eth0]:546 in the host namespace and
+// sets p.hostZone. Zones are given by index, never by name: Go caches
+// zone names process-wide, and "eth0" names different links in different
+// namespaces.
 func (p *pktLab) hostUDP(t *testing.T) *net.UDPConn {
 	t.Helper()
 	p.host.Up("eth0")
@@ -330,7 +335,12 @@ func (p *pktLab) hostUDP(t *testing.T) *net.UDPConn {
 	}
 	var c *net.UDPConn
 	if err := p.host.Do(func() (err error) {
-		c, err = net.ListenUDP("udp6", &net.UDPAddr{IP: p.hostLL.AsSlice(), Port: 546, Zone: "eth0"})
+		ifi, err := net.InterfaceByName("eth0")
+		if err != nil {
+			return err
+		}
+		p.hostZone = strconv.Itoa(ifi.Index)
+		c, err = net.ListenUDP("udp6", &net.UDPAddr{IP: p.hostLL.AsSlice(), Port: 546, Zone: p.hostZone})
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -339,7 +349,10 @@ func (p *pktLab) hostUDP(t *testing.T) *net.UDPConn {
 	return c
 }
 
-var allDHCP = &net.UDPAddr{IP: net.ParseIP("ff02::1:2"), Port: 547, Zone: "eth0"}
+// allDHCP is All_DHCP_Relay_Agents_and_Servers on the host's eth0, at port.
+func (p *pktLab) allDHCP(port int) *net.UDPAddr {
+	return &net.UDPAddr{IP: net.ParseIP("ff02::1:2"), Port: port, Zone: p.hostZone}
+}
 
 // TestPacketDHCPv6 exchanges a DHCPv6 request and reply between a kernel
 // UDP socket on the host and the PacketConn, and checks that the filter
@@ -350,10 +363,10 @@ func TestPacketDHCPv6(t *testing.T) {
 	req := unhex(t, dhclientInfoReqHex)
 
 	// A datagram to port 548 is filtered out; the next one to 547 is read.
-	if _, err := h.WriteToUDP([]byte("not for us"), &net.UDPAddr{IP: allDHCP.IP, Port: 548, Zone: "eth0"}); err != nil {
+	if _, err := h.WriteToUDP([]byte("not for us"), p.allDHCP(548)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.WriteToUDP(req, allDHCP); err != nil {
+	if _, err := h.WriteToUDP(req, p.allDHCP(547)); err != nil {
 		t.Fatal(err)
 	}
 	buf := make([]byte, 1500)
@@ -490,7 +503,7 @@ func TestPacketNoAllocs(t *testing.T) {
 	const runs = 50
 	req := unhex(t, dhclientInfoReqHex)
 	for range runs + 1 {
-		if _, err := h.WriteToUDP(req, allDHCP); err != nil {
+		if _, err := h.WriteToUDP(req, p.allDHCP(547)); err != nil {
 			t.Fatal(err)
 		}
 	}
