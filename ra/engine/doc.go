@@ -62,8 +62,17 @@
 // AdvSNACRouterFlag is not sent.
 //
 // Router Lifetime is 0 while net.ipv6.conf.IF.forwarding is 0 and
-// ForwardingCheck is on (RFC 4861 §6.2.5); the sysctl is re-read every
-// Options.ForwardingInterval per link, staggered over the timer heap.
+// ForwardingCheck is on (RFC 4861 §6.2.5). The forwarding state comes from
+// the Watcher's NetconfUpdate events (the kernel's watcher reports every
+// change, also those made through net.ipv6.conf.all.forwarding), so a
+// change is advertised at once with fast RAs and nothing is polled; the
+// sysctl is read only when a link starts being served before its first
+// event. A Watcher that reports no NetconfUpdate by the first Synced is
+// taken not to report forwarding: the sysctl is then re-read every
+// Options.ForwardingInterval (60 s by default) per served link, staggered
+// over the timer heap. A change to off is logged and counted once.
+// Withdrawn and address-bound prefixes are expired when their valid
+// lifetime ends, by the link's maintenance timer.
 // RAs from other routers on served links are checked against ours (RFC
 // 4861 §6.2.7) and inconsistencies counted and logged at most once a
 // minute per link.

@@ -22,9 +22,15 @@ const (
 
 // Engine defaults.
 const (
-	// DefaultForwardingInterval is how often each link's forwarding sysctl
-	// is re-read (staggered over links).
-	DefaultForwardingInterval = 5 * time.Second
+	// DefaultForwardingInterval is how often each served link's
+	// forwarding sysctl is re-read (staggered over links) when the Watcher
+	// does not report forwarding with NetconfUpdate events. With events,
+	// which the kernel's watcher delivers, nothing is polled.
+	DefaultForwardingInterval = 60 * time.Second
+	// retryInterval is how often a link that is configured and up but
+	// cannot be served (no link-local address yet, packet transport
+	// failed) is retried.
+	retryInterval = 5 * time.Second
 	// DefaultRSQueue is the capacity of the queue from the readers to the
 	// event loop.
 	DefaultRSQueue = 1024
@@ -53,11 +59,15 @@ type Options struct {
 	// nil: such links are then logged and waited for.
 	PacketConnFactory func(link iface.Link) (iface.Conn, error)
 	Watcher           iface.Watcher
-	// Sysctl reads net.ipv6.conf.IF.forwarding; nil assumes forwarding on.
+	// Sysctl reads net.ipv6.conf.IF.forwarding when the Watcher does not
+	// report it (no NetconfUpdate before the first Synced), and once when
+	// a link starts being served before its first NetconfUpdate. nil, with
+	// no NetconfUpdate events, assumes forwarding on.
 	Sysctl iface.Sysctl
 	Logger *slog.Logger // nil: discard
-	// ForwardingInterval is the per-link forwarding re-check period
-	// (DefaultForwardingInterval when zero).
+	// ForwardingInterval is the per-link forwarding re-read period used
+	// only without NetconfUpdate events (DefaultForwardingInterval when
+	// zero).
 	ForwardingInterval time.Duration
 	// RSQueue is the reader → loop queue capacity (DefaultRSQueue when zero).
 	RSQueue int
@@ -95,6 +105,7 @@ type Engine struct {
 	heap     timerHeap
 	timer    *time.Timer
 	synced   bool
+	netconf  bool // the Watcher reports forwarding (a NetconfUpdate arrived)
 	base6    bool // some prefix uses Base6Interface
 	dirty    []*link
 	pubDirty bool

@@ -48,8 +48,10 @@ type link struct {
 	batch        [maxBatch]pending
 	nbatch       int
 
-	fwdKnown  bool
-	fwdOff    bool
+	fwdKnown  bool      // fwdOff holds the kernel's state (event or sysctl)
+	fwdOff    bool      // net.ipv6.conf.IF.forwarding is 0
+	fwdEvent  bool      // fwdOff came from a NetconfUpdate
+	fwdWarned bool      // "forwarding is off" logged and counted for this off period
 	effective time.Time // DecrementLifetimes reference
 	sent      uint64
 }
@@ -161,6 +163,14 @@ func (e *Engine) onEvent(ev iface.Event, now time.Time) {
 		e.markDirty(l)
 		e.refresh(l, now)
 		e.refreshDependents(l.k.Name, now)
+	case iface.NetconfUpdate:
+		e.netconf = true
+		l := e.links[ev.Netconf.IfIndex]
+		if l == nil {
+			return
+		}
+		l.fwdEvent = true
+		e.setForwarding(l, !ev.Netconf.Forwarding, now)
 	case iface.Synced:
 		if !e.synced {
 			e.synced = true
@@ -228,13 +238,12 @@ func (e *Engine) refresh(l *link, now time.Time) {
 		l.closeOwn()
 		return
 	}
-	if !l.timers[timerMaint].scheduled() {
-		// Stagger the per-link checks over one interval.
-		e.heap.schedule(&l.timers[timerMaint], now.Add(randDuration(0, e.opts.ForwardingInterval)))
-	}
 	conn, tr, src, why := e.chooseTransport(l)
 	if conn == nil {
 		e.stopServing(l)
+		if m := &l.timers[timerMaint]; !m.scheduled() || m.when.After(now.Add(retryInterval)) {
+			e.heap.schedule(m, now.Add(retryInterval))
+		}
 		if why != l.waitLog {
 			l.waitLog = why
 			lvl := e.log.Warn
@@ -255,6 +264,10 @@ func (e *Engine) refresh(l *link, now time.Time) {
 	l.conn, l.transport, l.src = conn, tr, src
 	if !l.served {
 		e.startServing(l, now)
+	}
+	if m := &l.timers[timerMaint]; e.pollsForwarding(l) && !m.scheduled() {
+		// Stagger the per-link polls over one interval.
+		e.heap.schedule(m, now.Add(randDuration(0, e.opts.ForwardingInterval)))
 	}
 }
 
@@ -327,7 +340,11 @@ func (e *Engine) startServing(l *link, now time.Time) {
 	if err := l.conn.JoinGroup(l.k.Index, allRouters); err != nil {
 		e.log.Debug("join ff02::2", "link", l.k.Name, "err", err)
 	}
-	e.checkForwarding(l, true)
+	if !l.fwdEvent || !e.netconf {
+		e.pollForwarding(l, now)
+	}
+	e.noteForwarding(l)
+	e.heap.cancel(&l.timers[timerMaint]) // a pending retry; refresh and flush reschedule it
 	for i := range l.cfg.RA.Prefixes {
 		if p := &l.cfg.RA.Prefixes[i]; p.Base6to4Interface != "" {
 			e.log.Warn("Base6to4Interface is not supported (no IPv4 addresses from the link watcher); prefix skipped",

@@ -1,8 +1,12 @@
 package engine_test
 
 import (
+	"bytes"
+	"log/slog"
 	"net/netip"
 	"runtime"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -14,6 +18,8 @@ import (
 	"github.com/radish-net/radish/ra/engine"
 )
 
+// TestForwardingOffLifetimeZero: without NetconfUpdate events the engine
+// polls the forwarding sysctl every DefaultForwardingInterval.
 func TestForwardingOffLifetimeZero(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := startEngine(t, oneLink(nil))
@@ -30,28 +36,134 @@ func TestForwardingOffLifetimeZero(t *testing.T) {
 				t.Fatalf("router lifetime %v while forwarding is off, want 0", r.RouterLifetime)
 			}
 		}
+		// A poll, then at most MinDelayBetweenRAs until the fast RA; RAs
+		// before the poll still carry the old lifetime.
+		wait := engine.DefaultForwardingInterval + 4*time.Second
+		last := func(from time.Time) (time.Duration, bool) {
+			got := ras(h.conn, 2, from)
+			if len(got) == 0 {
+				return 0, false
+			}
+			return decode(t, got[len(got)-1]).RouterLifetime, true
+		}
 		on := time.Now()
 		h.sys.Set("eth0", "forwarding", "1")
-		time.Sleep(engine.DefaultForwardingInterval + time.Second)
-		got = ras(h.conn, 2, on)
-		if len(got) == 0 {
-			t.Fatal("no fast RA after forwarding came back")
-		}
-		if r := decode(t, got[0]); r.RouterLifetime != 1800*time.Second {
-			t.Errorf("router lifetime %v after forwarding came back, want 1800s", r.RouterLifetime)
+		time.Sleep(wait)
+		if lt, ok := last(on); !ok || lt != 1800*time.Second {
+			t.Errorf("last RA within %v of forwarding coming back: lifetime %v (sent: %v), want 1800s", wait, lt, ok)
 		}
 		off := time.Now()
 		h.sys.Set("eth0", "forwarding", "0")
-		time.Sleep(engine.DefaultForwardingInterval + time.Second)
-		got = ras(h.conn, 2, off)
-		if len(got) == 0 || decode(t, got[0]).RouterLifetime != 0 {
-			t.Errorf("no fast RA with lifetime 0 after forwarding went off again")
+		time.Sleep(wait)
+		if lt, ok := last(off); !ok || lt != 0 {
+			t.Errorf("last RA within %v of forwarding going off: lifetime %v (sent: %v), want 0", wait, lt, ok)
 		}
 		h.stop()
 		if n := h.e.Counters().ForwardingOff.Load(); n != 2 {
 			t.Errorf("ForwardingOff counter %d, want 2", n)
 		}
 	})
+}
+
+// TestForwardingNetconfEvents: with NetconfUpdate events the sysctl is
+// read at most once per link (never while events keep coming), and a
+// change is advertised at once: Router Lifetime 0 within
+// MinDelayBetweenRAs of forwarding going off, logged and counted once.
+func TestForwardingNetconfEvents(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var logBuf syncBuffer
+		var sys *countingSysctl
+		h := startEngine(t, oneLink(nil), func(o *engine.Options) {
+			o.Logger = slog.New(slog.NewTextHandler(&logBuf, nil))
+			sys = &countingSysctl{Sysctl: o.Sysctl}
+			o.Sysctl = sys
+		})
+		// The sysctl disagrees with the events: the events must win.
+		h.sys.Set("eth0", "forwarding", "0")
+		conf := func(fwd bool) {
+			h.w.Push(iface.Event{Kind: iface.NetconfUpdate, Netconf: iface.Netconf{IfIndex: 2, Forwarding: fwd}})
+		}
+		h.addLink(2, "eth0")
+		conf(true)
+		h.synced()
+		time.Sleep(time.Minute)
+		got := ras(h.conn, 2, h.start)
+		if len(got) == 0 {
+			t.Fatal("no RAs")
+		}
+		for _, s := range got {
+			if r := decode(t, s); r.RouterLifetime != 1800*time.Second {
+				t.Fatalf("router lifetime %v with forwarding on by event, want 1800s", r.RouterLifetime)
+			}
+		}
+		reads := sys.reads.Load()
+
+		check := func(what string, want time.Duration) {
+			t.Helper()
+			from := time.Now()
+			time.Sleep(3*time.Second + time.Millisecond) // MinDelayBetweenRAs
+			got := ras(h.conn, 2, from)
+			if len(got) == 0 {
+				t.Fatalf("%s: no RA within MinDelayBetweenRAs", what)
+			}
+			if r := decode(t, got[0]); r.RouterLifetime != want {
+				t.Errorf("%s: router lifetime %v, want %v", what, r.RouterLifetime, want)
+			}
+		}
+		conf(false)
+		check("forwarding off", 0)
+		conf(false) // a repeat (resync) changes nothing
+		time.Sleep(time.Minute)
+		conf(true)
+		check("forwarding on", 1800*time.Second)
+		conf(false)
+		check("forwarding off again", 0)
+		time.Sleep(10 * time.Minute)
+		if n := sys.reads.Load() - reads; n != 0 {
+			t.Errorf("%d sysctl reads while events report forwarding, want 0", n)
+		}
+		h.stop()
+		if n := h.e.Counters().ForwardingOff.Load(); n != 2 {
+			t.Errorf("ForwardingOff counter %d, want 2", n)
+		}
+		log := logBuf.String()
+		if n := strings.Count(log, "forwarding is off"); n != 2 {
+			t.Errorf("%d 'forwarding is off' warnings, want 2:\n%s", n, log)
+		}
+		if n := strings.Count(log, "forwarding is on again"); n != 1 {
+			t.Errorf("%d 'on again' messages, want 1:\n%s", n, log)
+		}
+	})
+}
+
+// countingSysctl counts reads.
+type countingSysctl struct {
+	iface.Sysctl
+	reads atomic.Int64
+}
+
+func (s *countingSysctl) IPv6(ifName, key string) (string, error) {
+	s.reads.Add(1)
+	return s.Sysctl.IPv6(ifName, key)
+}
+
+// syncBuffer is a bytes.Buffer safe for the engine's and the test's
+// goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func TestLinkLifecycle(t *testing.T) {

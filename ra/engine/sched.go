@@ -208,48 +208,107 @@ func (e *Engine) sendFinal(l *link, now time.Time) {
 	l.tmpl = save
 }
 
-// fireMaint re-reads forwarding, retries a waiting transport and expires
-// withdrawn prefixes.
+// fireMaint retries a waiting link, or, on a served link, re-reads
+// forwarding (without NetconfUpdate events) and expires withdrawn and
+// address-bound prefixes. It reschedules itself only while there is
+// something to do.
 func (e *Engine) fireMaint(l *link, now time.Time) {
-	e.heap.schedule(&l.timers[timerMaint], now.Add(e.opts.ForwardingInterval))
 	if !l.served {
+		e.heap.schedule(&l.timers[timerMaint], now.Add(retryInterval))
 		e.refresh(l, now)
 		return
 	}
-	if e.checkForwarding(l, false) {
-		e.fastStart(l, now)
+	next := time.Time{}
+	if e.pollsForwarding(l) {
+		e.pollForwarding(l, now)
+		next = now.Add(e.opts.ForwardingInterval)
 	}
 	if e.expirePrefixes(l, now) {
-		e.markDirty(l)
+		e.markDirty(l) // flush recompiles and schedules the next expiry
+	} else if t := nextExpiry(l, now); !t.IsZero() && (next.IsZero() || t.Before(next)) {
+		next = t
+	}
+	if !next.IsZero() {
+		e.heap.schedule(&l.timers[timerMaint], next)
 	}
 }
 
-// checkForwarding reads net.ipv6.conf.IF.forwarding and reports a change.
-func (e *Engine) checkForwarding(l *link, initial bool) bool {
-	if e.opts.Sysctl == nil || !l.cfg.RA.ForwardingCheck {
-		if l.fwdOff {
-			l.fwdOff = false
-			return true
+// scheduleExpiry makes sure the maintenance timer of a served l fires by
+// the end of the earliest prefix lifetime its templates bound.
+func (e *Engine) scheduleExpiry(l *link, now time.Time) {
+	t := nextExpiry(l, now)
+	if t.IsZero() {
+		return
+	}
+	if m := &l.timers[timerMaint]; !m.scheduled() || m.when.After(t) {
+		e.heap.schedule(m, t)
+	}
+}
+
+// nextExpiry returns the earliest end, after now, of a withdrawn or
+// address-bound prefix in l's templates (zero: none).
+func nextExpiry(l *link, now time.Time) time.Time {
+	var next time.Time
+	if l.tmpl == nil {
+		return next
+	}
+	for _, p := range l.tmpl.prefixes {
+		if (p.withdrawn || p.auto) && p.validEnd.After(now) && (next.IsZero() || p.validEnd.Before(next)) {
+			next = p.validEnd
 		}
-		return false
+	}
+	return next
+}
+
+// pollsForwarding reports whether l's forwarding sysctl is re-read
+// periodically: the Watcher reports no NetconfUpdate events.
+func (e *Engine) pollsForwarding(l *link) bool {
+	return !e.netconf && e.opts.Sysctl != nil && l.cfg != nil && l.cfg.RA.ForwardingCheck
+}
+
+// pollForwarding reads net.ipv6.conf.IF.forwarding and applies it; on a
+// read error the last known state is kept.
+func (e *Engine) pollForwarding(l *link, now time.Time) {
+	if e.opts.Sysctl == nil || l.cfg == nil || !l.cfg.RA.ForwardingCheck {
+		return
 	}
 	v, err := e.opts.Sysctl.IPv6(l.k.Name, "forwarding")
 	if err != nil {
-		return false // keep the last known state
+		return
 	}
-	off := v == "0"
+	e.setForwarding(l, v == "0", now)
+}
+
+// setForwarding records l's forwarding state. On a served link a change
+// of the advertised Router Lifetime is logged, counted and sent at once
+// (fast RAs).
+func (e *Engine) setForwarding(l *link, off bool, now time.Time) {
 	if l.fwdKnown && off == l.fwdOff {
-		return false
+		return
 	}
-	changed := l.fwdKnown || off
 	l.fwdKnown, l.fwdOff = true, off
-	if off {
+	if l.served && e.noteForwarding(l) {
+		e.fastStart(l, now)
+	}
+}
+
+// noteForwarding logs and counts, once per change, whether served l
+// advertises Router Lifetime 0 because forwarding is off (RFC 4861
+// §6.2.5); it reports whether that changed.
+func (e *Engine) noteForwarding(l *link) bool {
+	off := l.fwdOff && l.cfg.RA.ForwardingCheck
+	switch {
+	case off && !l.fwdWarned:
+		l.fwdWarned = true
 		e.counters.ForwardingOff.Add(1)
 		e.log.Warn("IPv6 forwarding is off: advertising Router Lifetime 0", "link", l.k.Name)
-	} else if !initial {
+		return true
+	case !off && l.fwdWarned:
+		l.fwdWarned = false
 		e.log.Info("IPv6 forwarding is on again", "link", l.k.Name)
+		return true
 	}
-	return changed && !initial
+	return false
 }
 
 // flush recompiles dirty links and republishes reader state.
@@ -270,6 +329,7 @@ func (e *Engine) flush(now time.Time) {
 		first := l.tmpl == nil
 		l.tmpl = c
 		e.publish(l)
+		e.scheduleExpiry(l, now)
 		if changed && !first {
 			e.fastStart(l, now)
 		}
