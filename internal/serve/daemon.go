@@ -10,6 +10,7 @@ import (
 	"github.com/radish-net/radish/config"
 	"github.com/radish-net/radish/dhcpv6/server"
 	"github.com/radish-net/radish/iface"
+	"github.com/radish-net/radish/internal/demux"
 	"github.com/radish-net/radish/ra/engine"
 )
 
@@ -25,7 +26,8 @@ type Transports struct {
 	// when some link serves DHCPv6.
 	UDP func() (iface.Conn, error)
 	// Packet opens the per-link packet transport; nil leaves links that
-	// need it waiting.
+	// need it waiting. The daemon wraps each conn it returns so that its
+	// DHCPv6 packets reach the DHCPv6 server (see internal/demux).
 	Packet func(iface.Link) (iface.Conn, error)
 	// Watcher reports links and addresses; the RA engine and the DHCPv6
 	// server each call Watch.
@@ -80,7 +82,7 @@ type Daemon struct {
 	cfg  *config.Config
 	ra   *engine.Engine
 	dhcp *server.Server
-	udp  iface.Conn // handed to dhcp; owned by dhcp.Run once it runs
+	mux  *demux.Mux // joins the packet-transport links to the DHCPv6 server
 
 	dhcpDone chan error
 }
@@ -102,14 +104,27 @@ func New(opts Options) (*Daemon, error) {
 		opts.StatusInterval = time.Second
 	}
 	d := &Daemon{opts: opts, log: opts.Logger, cfg: opts.Config}
+	d.mux = demux.New(demux.Options{OnError: func(err error) {
+		d.log.Warn("dhcpv6: multicast group on the packet transport", "err", err)
+	}})
 	conn, err := opts.Transports.ICMP()
 	if err != nil {
 		return nil, fmt.Errorf("open raw ICMPv6 socket: %w", err)
 	}
+	var packet func(iface.Link) (iface.Conn, error)
+	if open := opts.Transports.Packet; open != nil {
+		packet = func(l iface.Link) (iface.Conn, error) {
+			c, err := open(l)
+			if err != nil {
+				return nil, err
+			}
+			return d.mux.Link(l.Index, c), nil
+		}
+	}
 	d.ra, err = engine.New(engine.Options{
 		Config:            opts.Config,
 		Conn:              conn,
-		PacketConnFactory: opts.Transports.Packet,
+		PacketConnFactory: packet,
 		Watcher:           opts.Transports.Watcher,
 		Sysctl:            opts.Transports.Sysctl,
 		Logger:            opts.Logger,
@@ -127,23 +142,31 @@ func New(opts Options) (*Daemon, error) {
 	return d, nil
 }
 
-// newDHCP opens the UDP socket and creates the DHCPv6 server for cfg.
+// newDHCP opens the UDP socket and creates the DHCPv6 server for cfg. The
+// server's conn is the demultiplexer's: it reads the UDP socket and the
+// packet-transport links, and answers through the conn each request came
+// from.
 func (d *Daemon) newDHCP(cfg *config.Config) error {
 	udp, err := d.opts.Transports.UDP()
 	if err != nil {
 		return fmt.Errorf("open DHCPv6 socket (UDP port %d): %w", DHCPv6Port, err)
 	}
-	s, err := server.New(server.Options{
-		Config:  cfg,
-		Conn:    udp,
-		Watcher: d.opts.Transports.Watcher,
-		Logger:  d.log,
-	})
+	conn, err := d.mux.Serve(udp)
 	if err != nil {
 		udp.Close()
 		return fmt.Errorf("dhcpv6 server: %w", err)
 	}
-	d.dhcp, d.udp = s, udp
+	s, err := server.New(server.Options{
+		Config:  cfg,
+		Conn:    conn,
+		Watcher: d.opts.Transports.Watcher,
+		Logger:  d.log,
+	})
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("dhcpv6 server: %w", err)
+	}
+	d.dhcp = s
 	return nil
 }
 
@@ -199,7 +222,10 @@ func (d *Daemon) Run(ctx context.Context, reload <-chan struct{}) error {
 			attrs := []any{"final_ras", c.RAFinal.Load(), "ras_sent", c.RAMulticast.Load() + c.RAUnicast.Load(), "rs_received", c.RSReceived.Load()}
 			if d.dhcp != nil {
 				dc := d.dhcp.Counters()
-				attrs = append(attrs, "dhcpv6_received", dc.Received.Load(), "dhcpv6_sent", dc.Sent.Load())
+				mc := d.mux.Counters()
+				attrs = append(attrs, "dhcpv6_received", dc.Received.Load(), "dhcpv6_sent", dc.Sent.Load(),
+					"dhcpv6_packet_transport", mc.Forwarded.Load(),
+					"dhcpv6_queue_drops", mc.QueueFull.Load()+mc.NoServer.Load()+mc.Oversize.Load())
 			}
 			d.log.Info("stopped", attrs...)
 			return errors.Join(errs...)

@@ -14,7 +14,10 @@
 //     links that need the packet transport, an rtnetlink watcher, the
 //     /proc/sys sysctls, and, when some link has an [interface.dhcpv6] table,
 //     one UDP socket on port 547. It runs the RA engine (ra/engine) and the
-//     stateless DHCPv6 server (dhcpv6/server) over them.
+//     stateless DHCPv6 server (dhcpv6/server) over them. The server also
+//     serves the packet-transport links: internal/demux hands it the UDP
+//     packets read by their AF_PACKET sockets beside the UDP socket's, and
+//     sends each answer through the socket its request came from.
 //   - SIGHUP reloads the file. A file that does not load is logged, error by
 //     error with FILE:LINE: KEY, and the previous configuration keeps
 //     serving. A good file is applied to the DHCPv6 server first (the only

@@ -480,7 +480,8 @@ state_dir = %q
 
 // TestServePacketTransport serves the seed config on a bridge whose kernel
 // IPv6 is disabled: radish falls back to the AF_PACKET transport and the
-// host configures itself as on the kernel transport.
+// host configures itself as on the kernel transport, DNS servers from
+// stateless DHCPv6 included (answered over the AF_PACKET socket).
 func TestServePacketTransport(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, true)
@@ -495,6 +496,9 @@ func TestServePacketTransport(t *testing.T) {
 		"Recursive DNS server: 2605:fd00::2",
 		"Recursive DNS server: 2605:fd00::3",
 	)
+	if got := r.dhclientDNS(); got != "2605:fd00::2 2605:fd00::3" {
+		t.Errorf("dhclient -6 -S learned DNS servers %q over the packet transport, want %q", got, "2605:fd00::2 2605:fd00::3")
+	}
 	r.signal(syscall.SIGTERM)
 	if err := r.proc.Wait(); err != nil {
 		t.Errorf("radish after SIGTERM: %v, want exit status 0", err)
@@ -503,5 +507,9 @@ func TestServePacketTransport(t *testing.T) {
 	defer cancel()
 	if err := r.host.WaitFor(ctx, func() bool { _, ok := r.defaultRoute(); return !ok }); err != nil {
 		t.Error("host kept its default route after the final RA on the packet transport")
+	}
+	// The answers went out through the AF_PACKET socket.
+	if _, stderr := r.proc.Output(); !regexp.MustCompile(`msg=stopped .*dhcpv6_sent=[1-9]\d* dhcpv6_packet_transport=[1-9]`).MatchString(stderr) {
+		t.Errorf("radish's final counters show no DHCPv6 answered over the packet transport:\n%s", stderr)
 	}
 }
