@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/netip"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,6 +41,23 @@ const (
 	// recvBufSize is each reader's buffer: the largest ICMPv6 message on a
 	// jumbo-frame link.
 	recvBufSize = 9216
+	// CoalesceWindow is how early a timer may fire to share a wakeup of
+	// the event loop with an earlier one: when the loop wakes for the
+	// earliest deadline it also runs every timer due within this window
+	// (see runDue). With many links this divides the wakeups (and the Go
+	// scheduler's context switches behind each) by the number of timers
+	// falling into one window. RFC 4861's randomisation is in whole
+	// intervals: unsolicited RAs are drawn uniformly from [MinInterval,
+	// MaxInterval], where MinInterval ≥ 3 s and MaxInterval ≥ 4 s, and
+	// answers from [0, MAX_RA_DELAY_TIME = 500 ms]. 20 ms early is at most
+	// 2% of the narrowest interval range allowed (1 s: 3 s to 4 s), leaves
+	// the draws themselves and so the desynchronisation between routers
+	// intact, and keeps answers within [0, 500 ms] after the RS. An
+	// interval may thus be up to CoalesceWindow shorter than MinInterval
+	// (never longer than MaxInterval); MinDelayBetweenRAs is never
+	// shortened: a multicast RA that would break it waits for its exact
+	// deadline.
+	CoalesceWindow = 20 * time.Millisecond
 )
 
 var (
@@ -108,6 +126,7 @@ type Engine struct {
 	netconf  bool // the Watcher reports forwarding (a NetconfUpdate arrived)
 	base6    bool // some prefix uses Base6Interface
 	dirty    []*link
+	due      []*timerEntry // runDue's scratch list
 	pubDirty bool
 	sendBuf  []byte
 	sendMeta iface.Meta
@@ -256,12 +275,21 @@ func (e *Engine) armTimer(now time.Time) {
 	e.timer.Reset(max(h.when.Sub(now), 0))
 }
 
-// runDue fires every heap entry whose deadline has passed.
+// runDue fires every heap entry whose deadline has passed, and those due
+// within CoalesceWindow that may fire early, in deadline order. Each entry
+// is considered once: one that a firing reschedules into the window waits
+// for the next wakeup.
 func (e *Engine) runDue(now time.Time) {
-	for {
-		h := e.heap.head()
-		if h == nil || h.when.After(now) {
-			return
+	limit := now.Add(CoalesceWindow)
+	e.due = e.heap.appendBefore(e.due[:0], limit)
+	if len(e.due) > 1 {
+		slices.SortFunc(e.due, func(a, b *timerEntry) int { return a.when.Compare(b.when) })
+	}
+	for i, h := range e.due {
+		e.due[i] = nil
+		// An earlier firing may have moved or cancelled h.
+		if !h.scheduled() || h.when.After(limit) || (h.when.After(now) && !e.mayFireEarly(h, now)) {
+			continue
 		}
 		e.heap.cancel(h)
 		l := h.link
@@ -274,6 +302,23 @@ func (e *Engine) runDue(now time.Time) {
 			e.fireMaint(l, now)
 		}
 	}
+	e.due = e.due[:0]
+}
+
+// mayFireEarly reports whether h, due after now, may fire now: unless it
+// would send a multicast RA sooner than MinDelayBetweenRAs after the last.
+func (e *Engine) mayFireEarly(h *timerEntry, now time.Time) bool {
+	l := h.link
+	switch h.kind {
+	case timerAdvert:
+	case timerAnswer:
+		if !l.pendingMcast {
+			return true
+		}
+	default:
+		return true
+	}
+	return !now.Before(l.earliestMulticast())
 }
 
 // closeConns closes the shared Conn and every per-link Conn.

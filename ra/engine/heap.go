@@ -72,6 +72,25 @@ func (h *timerHeap) cancel(e *timerEntry) {
 // scheduled reports whether e is in the heap.
 func (e *timerEntry) scheduled() bool { return e.index >= 0 }
 
+// appendBefore appends to dst every entry due at or before t, in heap
+// order. Those entries form a subtree at the root, so only they and
+// their children are visited.
+func (h timerHeap) appendBefore(dst []*timerEntry, t time.Time) []*timerEntry {
+	start := len(dst)
+	if len(h) == 0 || h[0].when.After(t) {
+		return dst
+	}
+	dst = append(dst, h[0])
+	for i := start; i < len(dst); i++ {
+		for _, c := range [2]int{2*dst[i].index + 1, 2*dst[i].index + 2} {
+			if c < len(h) && !h[c].when.After(t) {
+				dst = append(dst, h[c])
+			}
+		}
+	}
+	return dst
+}
+
 // head returns the earliest entry, or nil.
 func (h timerHeap) head() *timerEntry {
 	if len(h) == 0 {

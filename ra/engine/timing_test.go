@@ -92,8 +92,9 @@ func TestPeriodicIntervalBounds(t *testing.T) {
 			sum += d
 			n++
 		}
-		if lo < 10*time.Second || hi > 30*time.Second {
-			t.Errorf("intervals in [%v, %v], want within [10s, 30s]", lo, hi)
+		// A timer may fire up to CoalesceWindow early to share a wakeup.
+		if lo < 10*time.Second-engine.CoalesceWindow || hi > 30*time.Second {
+			t.Errorf("intervals in [%v, %v], want within [10s - %v, 30s]", lo, hi, engine.CoalesceWindow)
 		}
 		if mean := sum / time.Duration(n); mean < 17*time.Second || mean > 23*time.Second {
 			t.Errorf("mean interval %v, want about 20s (uniform)", mean)
@@ -268,5 +269,70 @@ func TestReloadShorterIntervalTakesEffect(t *testing.T) {
 			t.Errorf("%d RAs in the minute after MaxInterval became 10 s, want ≥ 5", n)
 		}
 		h.stop()
+	})
+}
+
+// TestCoalescedTimersKeepRFCBounds runs 200 links with intervals drawn from
+// [3.01 s, 10 s] and MinDelayBetweenRAs 3 s for 10 minutes. Timers due
+// within engine.CoalesceWindow share one wakeup, so an interval may be up
+// to the window shorter than MinInterval, but never shorter than
+// MinDelayBetweenRAs, never longer than MaxInterval, and the initial RAs
+// stay at most 16 s apart. Sends that share a wakeup happen at the same
+// instant of the bubble's clock: far fewer instants than RAs show the
+// wakeups are shared.
+func TestCoalescedTimersKeepRFCBounds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const (
+			n        = 200
+			minIvl   = 3*time.Second + 10*time.Millisecond
+			maxIvl   = 10 * time.Second
+			minDelay = 3 * time.Second
+		)
+		i := baseInterface("vlan*")
+		i.RA.MinInterval, i.RA.MaxInterval, i.RA.MinDelayBetweenRAs = minIvl, maxIvl, minDelay
+		i.RA.Prefixes = []config.Prefix{staticPrefix("2001:db8:1::/64")}
+		h := startEngine(t, &config.Config{Interfaces: []config.Interface{i}}, func(o *engine.Options) {
+			o.Conn = &ifacetest.FakeConn{Queue: 4096, Keep: 20000} // ~9.2 RAs/min on each link
+		})
+		for idx := 10; idx < 10+n; idx++ {
+			h.addLink(idx, "vlan"+itoa(idx))
+		}
+		h.synced()
+		time.Sleep(10 * time.Minute)
+		h.stop()
+		all := sentPackets(h.conn)
+		per := map[int][]time.Time{}
+		instants := map[time.Time]bool{}
+		for _, s := range all {
+			per[s.Meta.IfIndex] = append(per[s.Meta.IfIndex], s.At)
+			instants[s.At] = true
+		}
+		lo, hi := time.Hour, time.Duration(0)
+		for idx := 10; idx < 10+n; idx++ {
+			at := per[idx]
+			if len(at) < 10*60/10 {
+				t.Fatalf("link %d: %d RAs in 10 min, want ≥ 60", idx, len(at))
+			}
+			at = at[:len(at)-1] // the final RA is not periodic
+			for k := 1; k < len(at); k++ {
+				d := at[k].Sub(at[k-1])
+				if d < minDelay {
+					t.Errorf("link %d: RAs %d and %d %v apart, want ≥ MinDelayBetweenRAs %v", idx, k-1, k, d, minDelay)
+				}
+				if k < engine.MaxInitialRtrAdvertisements && d > engine.MaxInitialRtrAdvertInterval {
+					t.Errorf("link %d: initial RA %d came %v after the previous, want ≤ 16s", idx, k+1, d)
+				}
+				if k > engine.MaxInitialRtrAdvertisements {
+					lo, hi = min(lo, d), max(hi, d)
+				}
+			}
+		}
+		if lo < minIvl-engine.CoalesceWindow || hi > maxIvl {
+			t.Errorf("intervals in [%v, %v], want within [%v - %v, %v]", lo, hi, minIvl, engine.CoalesceWindow, maxIvl)
+		}
+		if r := float64(len(instants)) / float64(len(all)); r > 0.75 {
+			t.Errorf("%d RAs sent at %d distinct instants (%.2f per RA): timers do not share wakeups", len(all), len(instants), r)
+		}
+		t.Logf("%d RAs at %d instants; intervals in [%v, %v]", len(all), len(instants), lo, hi)
 	})
 }
