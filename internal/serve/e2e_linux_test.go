@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -512,4 +513,79 @@ func TestServePacketTransport(t *testing.T) {
 	if _, stderr := r.proc.Output(); !regexp.MustCompile(`msg=stopped .*dhcpv6_sent=[1-9]\d* dhcpv6_packet_transport=[1-9]`).MatchString(stderr) {
 		t.Errorf("radish's final counters show no DHCPv6 answered over the packet transport:\n%s", stderr)
 	}
+}
+
+// TestServePacketTransportLifecycle follows DHCPv6 on a bridge through the
+// packet transport's life cycle: the link is served over AF_PACKET before
+// any DHCPv6 is configured, a reload adds [interface.dhcpv6] (the server
+// starts and takes over the open packet conn's DHCPv6 packets), then the
+// bridge's IPv6 is enabled (the link moves to the kernel transport and
+// ff02::1:2 to the UDP socket) and disabled again (back to AF_PACKET).
+// dhclient -6 -S learns the DNS servers at each step. The bridge is
+// bounced after each disable_ipv6 change: writing the sysctl alone sends
+// no link event, so the watcher does not report the change by itself.
+func TestServePacketTransportLifecycle(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, true)
+	seed := seedConfig(t, r.br, r.dir, "")
+	cut := strings.Index(seed, "[interface.dhcpv6]")
+	if cut < 0 {
+		t.Fatal("seed configuration has no [interface.dhcpv6]")
+	}
+	r.writeConfig(seed[:cut] + fmt.Sprintf("\n[dhcpv6]\nstate_dir = %q\n", r.dir))
+	r.start()
+	served := `msg="link served" link=` + r.br + ` index=\d+ transport=`
+	r.waitLog(served+`packet`, 10*time.Second)
+	r.waitLog(`msg=ready router_advertisements=true dhcpv6=false`, time.Second)
+
+	want := "2605:fd00::2 2605:fd00::3"
+	t.Run("reload adds DHCPv6", func(t *testing.T) {
+		r := r.with(t)
+		r.writeConfig(seed)
+		r.signal(syscall.SIGHUP)
+		r.waitLog(`msg="configuration reloaded".*dhcpv6=true`, 5*time.Second)
+		if got := r.dhclientDNS(); got != want {
+			t.Errorf("dhclient learned %q, want %q", got, want)
+		}
+	})
+
+	t.Run("kernel transport", func(t *testing.T) {
+		r := r.with(t)
+		r.router.Sysctl("net.ipv6.conf."+r.br+".disable_ipv6", "0")
+		r.router.Down(r.br)
+		r.router.Up(r.br)
+		r.waitLog(served+`kernel`, 10*time.Second)
+		if got := r.dhclientDNS(); got != want {
+			t.Errorf("dhclient learned %q, want %q", got, want)
+		}
+	})
+
+	t.Run("packet transport again", func(t *testing.T) {
+		r := r.with(t)
+		r.router.Sysctl("net.ipv6.conf."+r.br+".disable_ipv6", "1")
+		r.router.Down(r.br)
+		r.router.Up(r.br)
+		r.countLog(`msg="link served" link=`+r.br+` index=`, 3, 10*time.Second)
+		r.waitLog(`(?s)transport=kernel.*`+served+`packet`, time.Second)
+		if got := r.dhclientDNS(); got != want {
+			t.Errorf("dhclient learned %q, want %q", got, want)
+		}
+	})
+
+	r.signal(syscall.SIGTERM)
+	if err := r.proc.Wait(); err != nil {
+		t.Errorf("radish after SIGTERM: %v, want exit status 0", err)
+	}
+	_, stderr := r.proc.Output()
+	if m := regexp.MustCompile(`msg=stopped .*dhcpv6_packet_transport=(\d+)`).FindStringSubmatch(stderr); m == nil || atoi(m[1]) < 2 {
+		t.Errorf("final counters do not show at least 2 DHCPv6 requests over the packet transport:\n%s", stderr)
+	}
+}
+
+func atoi(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return -1
+	}
+	return n
 }
