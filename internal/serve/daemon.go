@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"syscall"
 	"time"
 
 	"github.com/radish-net/radish/config"
@@ -105,7 +106,13 @@ func New(opts Options) (*Daemon, error) {
 	}
 	d := &Daemon{opts: opts, log: opts.Logger, cfg: opts.Config}
 	d.mux = demux.New(demux.Options{OnError: func(err error) {
-		d.log.Warn("dhcpv6: multicast group on the packet transport", "err", err)
+		// A group moving back to the kernel socket for a link that was
+		// just deleted fails with ENODEV: nothing is lost.
+		lvl := slog.LevelWarn
+		if errors.Is(err, syscall.ENODEV) {
+			lvl = slog.LevelDebug
+		}
+		d.log.Log(context.Background(), lvl, "dhcpv6: cannot move a multicast group between transports", "err", err)
 	}})
 	conn, err := opts.Transports.ICMP()
 	if err != nil {

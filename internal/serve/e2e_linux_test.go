@@ -572,6 +572,16 @@ func TestServePacketTransportLifecycle(t *testing.T) {
 		}
 	})
 
+	t.Run("link deleted", func(t *testing.T) {
+		r := r.with(t)
+		r.router.Delete(r.br)
+		r.waitLog(`msg="link no longer served" link=`+r.br, 5*time.Second)
+		time.Sleep(200 * time.Millisecond)
+		if _, stderr := r.proc.Output(); strings.Contains(stderr, "level=WARN") || strings.Contains(stderr, "level=ERROR") {
+			t.Errorf("warnings or errors logged:\n%s", stderr)
+		}
+	})
+
 	r.signal(syscall.SIGTERM)
 	if err := r.proc.Wait(); err != nil {
 		t.Errorf("radish after SIGTERM: %v, want exit status 0", err)
