@@ -136,6 +136,44 @@ func TestForwardingNetconfEvents(t *testing.T) {
 	})
 }
 
+// TestForwardingReadOnceBeforeFirstEvent: a link served before its first
+// NetconfUpdate (the kernel may report a new link's netconf after the link)
+// has its sysctl read once, and the event then takes over.
+func TestForwardingReadOnceBeforeFirstEvent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var sys *countingSysctl
+		h := startEngine(t, oneLink(nil), func(o *engine.Options) {
+			sys = &countingSysctl{Sysctl: o.Sysctl}
+			o.Sysctl = sys
+		})
+		h.sys.Set("eth0", "forwarding", "0")
+		h.push(iface.Event{Kind: iface.LinkUpdate, Link: link(1, "lo", true)})
+		h.w.Push(iface.Event{Kind: iface.NetconfUpdate, Netconf: iface.Netconf{IfIndex: 1, Forwarding: true}})
+		h.synced()
+		time.Sleep(time.Second)
+		h.addLink(2, "eth0")
+		time.Sleep(time.Second)
+		got := ras(h.conn, 2, h.start)
+		if len(got) == 0 || decode(t, got[0]).RouterLifetime != 0 {
+			t.Fatalf("first RA with forwarding 0 in the sysctl: %d RAs, want lifetime 0", len(got))
+		}
+		if n := sys.reads.Load(); n != 1 {
+			t.Errorf("%d sysctl reads when eth0 started being served, want 1", n)
+		}
+		from := time.Now()
+		h.w.Push(iface.Event{Kind: iface.NetconfUpdate, Netconf: iface.Netconf{IfIndex: 2, Forwarding: true}})
+		time.Sleep(10 * time.Minute)
+		got = ras(h.conn, 2, from)
+		if len(got) == 0 || decode(t, got[0]).RouterLifetime != 1800*time.Second {
+			t.Errorf("after the NetconfUpdate: %d RAs, want the first with lifetime 1800s", len(got))
+		}
+		if n := sys.reads.Load(); n != 1 {
+			t.Errorf("%d sysctl reads in all, want 1", n)
+		}
+		h.stop()
+	})
+}
+
 // countingSysctl counts reads.
 type countingSysctl struct {
 	iface.Sysctl
