@@ -34,7 +34,10 @@
 // MaxInitialRtrAdvertisements of them (and again after any change) at most
 // MaxInitialRtrAdvertInterval apart; every solicited answer after a random
 // delay of up to MaxRADelayTime; multicast RAs at most one per
-// MinDelayBetweenRAs (deferred, never dropped).
+// MinDelayBetweenRAs (deferred, never dropped). To wake the event loop
+// less often with many links, timers due within CoalesceWindow (20 ms) of
+// a wakeup fire with it, so an interval may be up to 20 ms shorter than
+// drawn; MinDelayBetweenRAs is kept exactly.
 //
 // Links: Config.Lookup picks each link's stanza (an exact name beats a
 // pattern). Links are served while they are up and configured with
