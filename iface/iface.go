@@ -6,6 +6,22 @@
 // Contract for every Conn: ReadFrom and WriteTo do not allocate; the caller
 // owns the buffer and the Meta, and the Conn does not retain either after the
 // call returns.
+//
+// Libraries at this boundary, and why:
+//   - golang.org/x/net/ipv6 sets the raw ICMPv6 and UDP sockets up (ICMP
+//     filter, hop limits, multicast membership, packet info); reads and
+//     writes then go through the socket's RawConn with prepared msghdrs,
+//     because the library's own ReadFrom/WriteTo allocate per packet.
+//   - github.com/jsimonetti/rtnetlink/v2 over github.com/mdlayher/netlink
+//     decodes link, address and netconf messages. It was chosen over
+//     vishvananda/netlink because it starts no goroutines of its own (the
+//     latter's subscriptions start two per subscription, and a receive
+//     error such as ENOBUFS ends the subscription), and because
+//     mdlayher/netlink's conn supports deadlines and closing from a
+//     context, which the overrun recovery (drain, re-dump, Synced) needs.
+//   - github.com/mdlayher/packet opens the AF_PACKET socket and attaches
+//     the classic BPF filter; frames are then read with recvmsg into a
+//     fixed buffer, because its ReadFrom allocates a net.Addr per frame.
 package iface
 
 import (
