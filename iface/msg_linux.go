@@ -218,37 +218,33 @@ type msgOp struct {
 // recv is the RawConn.Read callback: one recvmsg. It returns false on
 // EAGAIN so the runtime's poller waits for the socket to become readable.
 func (o *msgOp) recv(fd uintptr) bool {
-	for {
-		n, _, e := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&o.hdr)), 0)
-		switch e {
-		case 0:
-			o.n, o.err = int(n), nil
-			return true
-		case unix.EINTR:
-			continue
-		case unix.EAGAIN:
-			return false
-		}
-		o.n, o.err = 0, e
-		return true
-	}
+	var done bool
+	o.n, o.err, done = sockCall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&o.hdr)), 0)
+	return done
 }
 
 // send is the RawConn.Write callback: one sendmsg.
 func (o *msgOp) send(fd uintptr) bool {
+	var done bool
+	o.n, o.err, done = sockCall(unix.SYS_SENDMSG, fd, uintptr(unsafe.Pointer(&o.hdr)), 0)
+	return done
+}
+
+// sockCall makes one socket system call (trap, fd, p, n) for a RawConn
+// callback: it retries EINTR, and reports done = false on EAGAIN so that
+// the runtime's poller waits for the socket. It does not allocate.
+func sockCall(trap, fd, p, n uintptr) (r int, err error, done bool) {
 	for {
-		n, _, e := unix.Syscall(unix.SYS_SENDMSG, fd, uintptr(unsafe.Pointer(&o.hdr)), 0)
+		v, _, e := unix.Syscall6(trap, fd, p, n, 0, 0, 0)
 		switch e {
 		case 0:
-			o.n, o.err = int(n), nil
-			return true
+			return int(v), nil, true
 		case unix.EINTR:
 			continue
 		case unix.EAGAIN:
-			return false
+			return 0, nil, false
 		}
-		o.n, o.err = 0, e
-		return true
+		return 0, e, true
 	}
 }
 

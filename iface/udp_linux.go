@@ -256,18 +256,7 @@ func (o *mmsgOp) send(fd uintptr) bool {
 }
 
 func (o *mmsgOp) call(fd, trap uintptr) bool {
-	for {
-		n, _, e := unix.Syscall6(trap, fd, uintptr(unsafe.Pointer(&o.mm[0])), uintptr(o.count), 0, 0, 0)
-		switch e {
-		case 0:
-			o.n, o.err = int(n), nil
-			return true
-		case unix.EINTR:
-			continue
-		case unix.EAGAIN:
-			return false
-		}
-		o.n, o.err = 0, e
-		return true
-	}
+	var done bool
+	o.n, o.err, done = sockCall(trap, fd, uintptr(unsafe.Pointer(&o.mm[0])), uintptr(o.count))
+	return done
 }
