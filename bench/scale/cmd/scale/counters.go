@@ -16,6 +16,7 @@ import (
 type counters struct {
 	sentRAs     uint64 // router namespace: Icmp6OutRouterAdvertisements
 	rcvdRAs     uint64 // sink namespace: Icmp6InRouterAdvertisements
+	noRoutes    uint64 // sink namespace: Ip6InNoRoutes (packets dropped on input for want of a route)
 	backlogDrop uint64 // host-wide: packets dropped because a CPU's input backlog was full
 	neighFull   uint64 // host-wide: IPv6 neighbour table full events (table_fulls)
 }
@@ -33,6 +34,7 @@ func readCounters(ctx context.Context, router, sink string) (counters, error) {
 	}
 	c.sentRAs = snmpValue(r, "Icmp6OutRouterAdvertisements")
 	c.rcvdRAs = snmpValue(s, "Icmp6InRouterAdvertisements")
+	c.noRoutes = snmpValue(s, "Ip6InNoRoutes")
 	sn, err := os.ReadFile("/proc/net/softnet_stat")
 	if err != nil {
 		return c, err

@@ -150,25 +150,38 @@ func countLinkLocals(ctx context.Context, ns string) (int, error) {
 	return n, nil
 }
 
-// waitLinkLocals waits until every router link has its link-local
-// address, without which neither daemon can send on it.
+// waitLinkLocals waits until every link has its link-local address at
+// both ends. The router needs its own to send at all. The sink needs its
+// own because the kernel gives a link its address only once it has
+// brought IPv6 up there (with the ff00::/8 route that multicast input
+// looks up): until then RAs arriving on the link are dropped before
+// ICMPv6 sees them (Ip6InNoRoutes). The sink's end of a veth pair can
+// come up a second after the router's, so waiting for the router alone
+// let the daemon's first RAs fall into that gap.
 func (l *lab) waitLinkLocals(ctx context.Context, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for {
-		got, err := countLinkLocals(ctx, l.router)
-		if err != nil {
-			return err
+		ready := true
+		for _, ns := range []string{l.router, l.sink} {
+			got, err := countLinkLocals(ctx, ns)
+			if err != nil {
+				return err
+			}
+			if got >= len(l.links) {
+				continue
+			}
+			ready = false
+			if time.Now().After(deadline) {
+				return fmt.Errorf("namespace %s has %d of %d link-local addresses after %v", ns, got, len(l.links), timeout)
+			}
 		}
-		if got >= len(l.links) {
+		if ready {
 			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("router namespace has %d of %d link-local addresses after %v", got, len(l.links), timeout)
 		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(200 * time.Millisecond):
+		case <-time.After(50 * time.Millisecond):
 		}
 	}
 }

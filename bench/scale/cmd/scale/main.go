@@ -177,6 +177,13 @@ func run(ctx context.Context, o options) (err error) {
 	if err != nil {
 		return err
 	}
+	// Counters from before the daemon starts, for the whole-run check of
+	// the socket against the sink's IPv6 stack.
+	kStart, err := readCounters(ctx, l.router, l.sink)
+	if err != nil {
+		rcv.stop()
+		return err
+	}
 	t0 := time.Now()
 	rcv.start(t0)
 	d, err := startDaemon(l.router, argv, logPath)
@@ -233,6 +240,14 @@ func run(ctx context.Context, o options) (err error) {
 	d.stop(5 * time.Second)
 
 	s := summarize(arrivals, from, to)
+	runSock := 0
+	for _, ts := range arrivals {
+		for _, t := range ts {
+			if t < to {
+				runSock++
+			}
+		}
+	}
 	cpuPerMin := float64(tr1.ticks-tr0.ticks) / clkTck / o.duration.Minutes()
 	first := func(v time.Duration) string {
 		if s.withRA == 0 {
@@ -254,12 +269,14 @@ func run(ctx context.Context, o options) (err error) {
 		"ras_per_link_min=%.2f (due=%.2f p1=%.1f p50=%.1f max=%.1f silent_links=%d) "+
 		"kernel_sent_per_link_min=%.2f kernel_rcvd_per_link_min=%.2f backlog_drops=%d sock_drops=%d neigh_table_fulls=%d "+
 		"first_ra_last_link=%s first_ra_p50=%s first_ra_p99=%s links_with_ra=%d/%d "+
+		"run_kernel_sent=%d run_kernel_rcvd=%d run_sock_rcvd=%d sink_noroutes=%d "+
 		"bad_prefix=%d foreign=%d setup=%.1fs load=%s..%s\n",
 		o.impl, o.n, config, from.Seconds(), o.duration.Seconds(), cpuPerMin, float64(tr0.ticks)/clkTck, len(tr1.pids),
 		float64(hwm)/1024, float64(rss)/1024,
 		s.rateMean, dueRAsPerMinute, s.rateP1, s.rateP50, s.rateMax, s.silent,
 		perLinkMin(k1.sentRAs-k0.sentRAs), perLinkMin(k1.rcvdRAs-k0.rcvdRAs), k1.backlogDrop-k0.backlogDrop, rawDrops(raw6), k1.neighFull-k0.neighFull,
 		last, first(s.firstP50), first(s.firstP99), s.withRA, s.links,
+		k1.sentRAs-kStart.sentRAs, k1.rcvdRAs-kStart.rcvdRAs, runSock, k1.noRoutes-kStart.noRoutes,
 		badPx, foreign, setup.Seconds(), loadBefore, loadAfter)
 	return nil
 }
