@@ -25,12 +25,7 @@ func (p *parser) rdnssBlock(s *ifaceState) bool {
 	if len(r.Servers) > maxRDNSSServers {
 		p.errorf(kw.line, "too many RDNSS servers (%d): the upper limit is %d (RFC 8106 §5.1)", len(r.Servers), maxRDNSSServers)
 	}
-	if !p.expect(tLBrace) {
-		return false
-	}
-	for p.peek().kind != tRBrace && p.peek().kind != tEOF {
-		t := p.next()
-		var ok bool
+	if !p.body("RDNSS option", false, func(t token) (ok, known bool) {
 		switch {
 		case isKeyword(t, "advrdnsslifetime"):
 			r.Lifetime, ok = p.lifetimeValue()
@@ -47,13 +42,10 @@ func (p *parser) rdnssBlock(s *ifaceState) bool {
 			_, ok = p.switchValue()
 			p.warnf(t.line, "ignoring deprecated RDNSS open flag")
 		default:
-			p.unexpected(t, "RDNSS option")
+			return false, false
 		}
-		if !ok {
-			p.skipStatement()
-		}
-	}
-	if !p.expect(tRBrace) || !p.expect(tSemi) {
+		return ok, true
+	}) {
 		return false
 	}
 	s.ifc.RA.RDNSS = append(s.ifc.RA.RDNSS, r)
@@ -78,25 +70,17 @@ func (p *parser) dnsslBlock(s *ifaceState) bool {
 	if n == 0 {
 		return p.unexpected(p.peek(), "domain name")
 	}
-	if !p.expect(tLBrace) {
-		return false
-	}
-	for p.peek().kind != tRBrace && p.peek().kind != tEOF {
-		t := p.next()
-		var ok bool
+	if !p.body("DNSSL option", false, func(t token) (ok, known bool) {
 		switch {
 		case isKeyword(t, "advdnssllifetime"):
 			d.Lifetime, ok = p.lifetimeValue()
 		case isKeyword(t, "flushdnssl"):
 			d.Flush, ok = p.switchValue()
 		default:
-			p.unexpected(t, "DNSSL option")
+			return false, false
 		}
-		if !ok {
-			p.skipStatement()
-		}
-	}
-	if !p.expect(tRBrace) || !p.expect(tSemi) {
+		return ok, true
+	}) {
 		return false
 	}
 	if len(d.Domains) > 0 {
@@ -138,36 +122,24 @@ func checkDomain(s string) (string, string) {
 	return name, ""
 }
 
-// addrList reads "ADDR; ADDR; ..." up to the closing brace; neg allows
-// "!ADDR" entries. It returns false if the list is empty.
+// addrList reads the body "{ ADDR; ADDR; ... };" of a block, which must
+// hold at least one address; neg allows "!ADDR" entries.
 func (p *parser) addrList(neg bool, add func(a netip.Addr, not bool, line int)) bool {
-	n := 0
-	for p.peek().kind != tRBrace && p.peek().kind != tEOF {
-		t := p.next()
+	return p.body("IPv6 address", true, func(t token) (ok, known bool) {
 		if t.kind != tAddr && !(neg && t.kind == tNotAddr) {
-			p.unexpected(t, "IPv6 address")
-			p.skipStatement()
-			continue
+			return false, false
 		}
 		if !p.expect(tSemi) {
-			p.skipStatement()
-			continue
+			return false, true
 		}
-		n++
 		add(t.addr, t.kind == tNotAddr, t.line)
-	}
-	if n == 0 {
-		p.unexpected(p.peek(), "IPv6 address")
-	}
-	return p.expect(tRBrace) && p.expect(tSemi)
+		return true, true
+	})
 }
 
 // clientsBlock parses `clients { ADDR; !ADDR; ... };`.
 func (p *parser) clientsBlock(s *ifaceState) bool {
 	p.next()
-	if !p.expect(tLBrace) {
-		return false
-	}
 	return p.addrList(true, func(a netip.Addr, not bool, line int) {
 		if msg := unicastProblem(a); msg != "" {
 			p.errorf(line, "client %s %s", a, msg)
@@ -183,9 +155,6 @@ func (p *parser) clientsBlock(s *ifaceState) bool {
 // srcAddrBlock parses `AdvRASrcAddress { ADDR; ... };`.
 func (p *parser) srcAddrBlock(s *ifaceState) bool {
 	p.next()
-	if !p.expect(tLBrace) {
-		return false
-	}
 	return p.addrList(false, func(a netip.Addr, _ bool, line int) {
 		if !a.IsLinkLocalUnicast() {
 			p.errorf(line, "AdvRASrcAddress %s is not a link-local address: RAs are sent from link-local addresses (RFC 4861 §4.2)", a)

@@ -5,12 +5,7 @@ package radvdconf
 func (p *parser) lowpancoBlock(s *ifaceState) bool {
 	kw := p.next()
 	c := LowPANContext{Line: kw.line}
-	if !p.expect(tLBrace) {
-		return false
-	}
-	for p.peek().kind != tRBrace && p.peek().kind != tEOF {
-		t := p.next()
-		var ok bool
+	if !p.body("lowpanco option", false, func(t token) (ok, known bool) {
 		switch {
 		case isKeyword(t, "advcontextlength"):
 			c.ContextLength, ok = p.numberValue()
@@ -21,13 +16,10 @@ func (p *parser) lowpancoBlock(s *ifaceState) bool {
 		case isKeyword(t, "advlifetime"):
 			c.Lifetime, ok = p.numberValue()
 		default:
-			p.unexpected(t, "lowpanco option")
+			return false, false
 		}
-		if !ok {
-			p.skipStatement()
-		}
-	}
-	if !p.expect(tRBrace) || !p.expect(tSemi) {
+		return ok, true
+	}) {
 		return false
 	}
 	s.extras.LowPANCo = append(s.extras.LowPANCo, c)
@@ -52,12 +44,7 @@ func (p *parser) abroBlock(s *ifaceState) bool {
 		}
 		p.warnf(n.line, "abro prefix length deprecated, remove trailing '/%d'", n.num)
 	}
-	if !p.expect(tLBrace) {
-		return false
-	}
-	for p.peek().kind != tRBrace && p.peek().kind != tEOF {
-		t := p.next()
-		var ok bool
+	if !p.body("abro option", false, func(t token) (ok, known bool) {
 		switch {
 		case isKeyword(t, "advversionlow"):
 			a.VersionLow, ok = p.numberValue()
@@ -66,13 +53,10 @@ func (p *parser) abroBlock(s *ifaceState) bool {
 		case isKeyword(t, "advvalidlifetime"):
 			a.ValidLifetime, ok = p.numberValue()
 		default:
-			p.unexpected(t, "abro option")
+			return false, false
 		}
-		if !ok {
-			p.skipStatement()
-		}
-	}
-	if !p.expect(tRBrace) || !p.expect(tSemi) {
+		return ok, true
+	}) {
 		return false
 	}
 	s.extras.ABRO = append(s.extras.ABRO, a)

@@ -167,6 +167,37 @@ func (p *parser) skipStatement() {
 	}
 }
 
+// body parses the braces of a block, `{ STATEMENT... };`, after its head.
+// For each statement it consumes the first token and hands it to stmt,
+// which reads the rest of the statement, its ';' included. stmt returns
+// known=false if the token cannot start a statement (body then reports
+// "expecting WHAT") and ok=false after any error; either way body skips
+// to the end of the statement and goes on. If nonEmpty, a body without a
+// single good statement is an error ("expecting WHAT"). body returns false
+// if a brace or the final ';' is missing.
+func (p *parser) body(what string, nonEmpty bool, stmt func(t token) (ok, known bool)) bool {
+	if !p.expect(tLBrace) {
+		return false
+	}
+	n := 0
+	for p.peek().kind != tRBrace && p.peek().kind != tEOF {
+		t := p.next()
+		ok, known := stmt(t)
+		if !known {
+			p.unexpected(t, what)
+		}
+		if !ok || !known {
+			p.skipStatement()
+			continue
+		}
+		n++
+	}
+	if nonEmpty && n == 0 {
+		p.unexpected(p.peek(), what)
+	}
+	return p.expect(tRBrace) && p.expect(tSemi)
+}
+
 // grammar: interface blocks until end of file.
 func (p *parser) grammar() {
 	p.names = map[string]int{}

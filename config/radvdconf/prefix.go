@@ -6,11 +6,10 @@ import (
 	"github.com/radish-net/radish/config"
 )
 
-// addrPrefix reads "ADDR/LEN". Host bits are allowed and masked off, as
-// radvd masks them when it builds the option. what names the block in
-// messages.
-func (p *parser) addrPrefix(what string) (netip.Addr, netip.Prefix, bool) {
-	t := p.next()
+// addrPrefix reads "ADDR/LEN", whose first token t is already consumed.
+// Host bits are allowed and masked off, as radvd masks them when it builds
+// the option. what names the block in messages.
+func (p *parser) addrPrefix(t token, what string) (netip.Addr, netip.Prefix, bool) {
 	if t.kind != tAddr {
 		return netip.Addr{}, netip.Prefix{}, p.unexpected(t, "IPv6 address")
 	}
@@ -36,7 +35,7 @@ func (p *parser) addrPrefix(what string) (netip.Addr, netip.Prefix, bool) {
 // prefixBlock parses `prefix ADDR/LEN [{ ... }];`.
 func (p *parser) prefixBlock(s *ifaceState) bool {
 	kw := p.next()
-	addr, pfx, ok := p.addrPrefix("prefix")
+	addr, pfx, ok := p.addrPrefix(p.next(), "prefix")
 	if !ok {
 		return false
 	}
@@ -45,17 +44,10 @@ func (p *parser) prefixBlock(s *ifaceState) bool {
 		ValidLifetime: dfltValidLifetime, PreferredLifetime: dfltPreferredLifetime, Line: kw.line,
 	}
 	if p.peek().kind == tLBrace {
-		p.next()
-		for p.peek().kind != tRBrace && p.peek().kind != tEOF {
-			if !p.prefixParam(&pi) {
-				p.skipStatement()
-			}
-		}
-		if !p.expect(tRBrace) {
+		if !p.body("prefix option", false, func(t token) (bool, bool) { return p.prefixParam(&pi, t) }) {
 			return false
 		}
-	}
-	if !p.expect(tSemi) {
+	} else if !p.expect(tSemi) {
 		return false
 	}
 	if !pfx.IsValid() {
@@ -78,13 +70,13 @@ func (p *parser) prefixBlock(s *ifaceState) bool {
 	return true
 }
 
-func (p *parser) prefixParam(pi *config.Prefix) bool {
-	t := p.next()
+// prefixParam parses the rest of the prefix option whose keyword is t
+// (see body).
+func (p *parser) prefixParam(pi *config.Prefix, t token) (ok, known bool) {
 	if t.kind != tKeyword {
-		return p.unexpected(t, "prefix option")
+		return false, false
 	}
 	snap := *pi // restored if the value is malformed
-	var ok bool
 	switch t.text {
 	case "advonlink":
 		pi.OnLink, ok = p.switchValue()
@@ -107,30 +99,25 @@ func (p *parser) prefixParam(pi *config.Prefix) bool {
 	case "base6to4interface":
 		pi.Base6to4Interface, ok = p.baseName("Base6to4Interface")
 	default:
-		return p.unexpected(t, "prefix option")
+		return false, false
 	}
 	if !ok {
 		*pi = snap
 	}
-	return ok
+	return ok, true
 }
 
 // routeBlock parses `route ADDR/LEN { ... };` (the braces are required).
 func (p *parser) routeBlock(s *ifaceState) bool {
 	kw := p.next()
-	_, pfx, ok := p.addrPrefix("route prefix")
+	_, pfx, ok := p.addrPrefix(p.next(), "route prefix")
 	if !ok {
 		return false
 	}
 	r := config.Route{
 		Prefix: pfx, Lifetime: threeTimes(s.ifc.RA.MaxInterval), RemoveOnExit: true, Line: kw.line,
 	}
-	if !p.expect(tLBrace) {
-		return false
-	}
-	for p.peek().kind != tRBrace && p.peek().kind != tEOF {
-		t := p.next()
-		ok = false
+	if !p.body("route option", false, func(t token) (ok, known bool) {
 		switch {
 		case isKeyword(t, "advroutepreference"):
 			r.Preference, ok = p.preferenceValue()
@@ -139,13 +126,10 @@ func (p *parser) routeBlock(s *ifaceState) bool {
 		case isKeyword(t, "removeroute"):
 			r.RemoveOnExit, ok = p.switchValue()
 		default:
-			p.unexpected(t, "route option")
+			return false, false
 		}
-		if !ok {
-			p.skipStatement()
-		}
-	}
-	if !p.expect(tRBrace) || !p.expect(tSemi) {
+		return ok, true
+	}) {
 		return false
 	}
 	if pfx.IsValid() {
@@ -158,35 +142,29 @@ func (p *parser) routeBlock(s *ifaceState) bool {
 // (RFC 8781 PREF64).
 func (p *parser) nat64Block(s *ifaceState) bool {
 	kw := p.next()
-	addr, pfx, ok := p.addrPrefix("nat64prefix")
+	addr, pfx, ok := p.addrPrefix(p.next(), "nat64prefix")
 	if !ok {
 		return false
 	}
 	n := config.PREF64{Prefix: pfx, Lifetime: min(threeTimes(s.ifc.RA.MaxInterval), maxNAT64Lifetime), Line: kw.line}
 	if p.peek().kind == tLBrace {
-		p.next()
-		for p.peek().kind != tRBrace && p.peek().kind != tEOF {
-			t := p.next()
+		if !p.body("AdvValidLifetime", false, func(t token) (bool, bool) {
 			if !isKeyword(t, "advvalidlifetime") {
-				p.unexpected(t, "AdvValidLifetime")
-				p.skipStatement()
-				continue
+				return false, false
 			}
 			v, ok := p.numberValue()
 			if !ok {
-				p.skipStatement()
-				continue
+				return false, true
 			}
 			if v > maxNAT64Lifetime {
 				p.errorf(t.line, "maximum for NAT64 AdvValidLifetime is %d", maxNAT64Lifetime)
 			}
 			n.Lifetime = v
-		}
-		if !p.expect(tRBrace) {
+			return true, true
+		}) {
 			return false
 		}
-	}
-	if !p.expect(tSemi) {
+	} else if !p.expect(tSemi) {
 		return false
 	}
 	if addr.IsUnspecified() {
@@ -210,25 +188,17 @@ func (p *parser) nat64Block(s *ifaceState) bool {
 // that the automatic ::/64 prefix skips.
 func (p *parser) autoIgnoreBlock(s *ifaceState) bool {
 	p.next()
-	if !p.expect(tLBrace) {
-		return false
-	}
-	n := 0
-	for p.peek().kind != tRBrace && p.peek().kind != tEOF {
-		_, pfx, ok := p.addrPrefix("autoignoreprefixes prefix")
+	// addrPrefix reports a statement that does not start with an address.
+	return p.body("IPv6 prefix", true, func(t token) (bool, bool) {
+		_, pfx, ok := p.addrPrefix(t, "autoignoreprefixes prefix")
 		if !ok || !p.expect(tSemi) {
-			p.skipStatement()
-			continue
+			return false, true
 		}
-		n++
 		if pfx.IsValid() {
 			s.ifc.RA.AutoIgnore = append(s.ifc.RA.AutoIgnore, pfx)
 		}
-	}
-	if n == 0 {
-		p.unexpected(p.peek(), "IPv6 prefix")
-	}
-	return p.expect(tRBrace) && p.expect(tSemi)
+		return true, true
+	})
 }
 
 // baseName reads "NAME ;" for Base6Interface and Base6to4Interface.
