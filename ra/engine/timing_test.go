@@ -115,9 +115,22 @@ func TestSolicitedUnicastAnswer(t *testing.T) {
 			at := time.Now()
 			h.rs(2, host, 255)
 			time.Sleep(time.Second)
-			got := ras(h.conn, 2, at)
+			// A periodic multicast RA may fall in the same second; the
+			// answer is the one unicast RA to the host.
+			var got []ifacetest.Packet
+			for _, p := range ras(h.conn, 2, at) {
+				if !p.Meta.Dst.IsMulticast() {
+					got = append(got, p)
+				}
+			}
+			if len(got) == 0 && len(ras(h.conn, 2, at)) > 0 {
+				// A periodic multicast RA fell in this second and answered
+				// the RS (RFC 4861 §6.2.6): no delay sample.
+				time.Sleep(10 * time.Second)
+				continue
+			}
 			if len(got) != 1 {
-				t.Fatalf("%d RAs after one RS, want 1", len(got))
+				t.Fatalf("%d unicast RAs after one RS, want 1", len(got))
 			}
 			if got[0].Meta.Dst != host {
 				t.Fatalf("answer sent to %v, want unicast to %v", got[0].Meta.Dst, host)
@@ -138,9 +151,10 @@ func TestSolicitedUnicastAnswer(t *testing.T) {
 			t.Errorf("answer delay always %v, want random in [0, 500ms]", lo)
 		}
 		c := h.e.Counters()
-		if c.RSReceived.Load() != 20 || c.RASolicited.Load() != 20 || c.RAUnicast.Load() != 20 {
-			t.Errorf("counters: rs %d solicited %d unicast %d, want 20 each",
-				c.RSReceived.Load(), c.RASolicited.Load(), c.RAUnicast.Load())
+		n := uint64(len(delays)) // RSes answered by unicast; the others by a periodic RA
+		if c.RSReceived.Load() != 20 || c.RASolicited.Load() != n || c.RAUnicast.Load() != n || n < 18 {
+			t.Errorf("counters: rs %d solicited %d unicast %d, want 20 RSes and %d (≥ 18) unicast answers",
+				c.RSReceived.Load(), c.RASolicited.Load(), c.RAUnicast.Load(), n)
 		}
 	})
 }
