@@ -38,7 +38,8 @@ const (
 )
 
 // Version is radish's version, printed by -v. Set it at build time with
-// -ldflags "-X github.com/radish-net/radish/internal/radvdcli.Version=1.2.3".
+// -ldflags "-X github.com/radish-net/radish/internal/radvdcli.Version=1.2.3";
+// radish radvd sets it from radish's own version (internal/serve.Version).
 var Version = "devel"
 
 // CompatVersion is the radvd release whose command line and radvd.conf

@@ -26,6 +26,9 @@ const stopTimeout = 5 * time.Second
 // to the process's own stderr: after daemonizing it is /dev/null and the
 // log method decides.
 func Main(args []string) int {
+	// One version for both personalities: the one radish serve reports
+	// (stamped by make build, else the module's build information).
+	radvdcli.Version = serve.Version()
 	return run(args, os.Stderr, os.Getenv)
 }
 
