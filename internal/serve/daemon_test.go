@@ -6,19 +6,15 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
 
-	"github.com/radish-net/radish/config"
 	"github.com/radish-net/radish/iface"
 	"github.com/radish-net/radish/iface/ifacetest"
-	"github.com/radish-net/radish/internal/serve"
+	"github.com/radish-net/radish/internal/netlab"
 )
 
 // linkWatcher reports one up Ethernet link with a link-local address to
@@ -46,24 +42,6 @@ func (w linkWatcher) Watch(ctx context.Context) (<-chan iface.Event, error) {
 	return ch, nil
 }
 
-// syncBuffer is a log destination safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // lastRA returns the most recent Router Advertisement written.
 func lastRA(t *testing.T, c *ifacetest.FakeConn) []byte {
 	t.Helper()
@@ -88,13 +66,6 @@ func hasAddr(b []byte, s string) bool {
 // asks for it), and sends a final RA with Router Lifetime 0 on shutdown.
 func TestDaemonReload(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		dir := t.TempDir()
-		path := filepath.Join(dir, "radish.toml")
-		conf := func(body string) {
-			if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
 		stanza := `[[interface]]
 name = "eth0"
 [interface.ra]
@@ -102,37 +73,11 @@ max_interval = 4
 [[interface.ra.rdnss]]
 servers = [%q]
 `
-		conf(fmt.Sprintf(stanza, "2001:db8::53"))
-		cfg, err := config.Load(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		icmp, udp := new(ifacetest.FakeConn), new(ifacetest.FakeConn)
-		var udpOpened atomic.Int32
-		sysctl := new(ifacetest.FakeSysctl)
-		sysctl.Set("eth0", "forwarding", "1")
-		var logs syncBuffer
+		var logs netlab.SyncBuffer
 		level := new(slog.LevelVar) // info, from the file's [log] default
-		d, err := serve.New(serve.Options{
-			Path:   path,
-			Config: cfg,
-			Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: level})),
-			Level:  level,
-			Transports: serve.Transports{
-				ICMP: func() (iface.Conn, error) { return icmp, nil },
-				UDP:  func() (iface.Conn, error) { udpOpened.Add(1); return udp, nil },
-				Watcher: linkWatcher{iface.Link{Index: 1, Name: "eth0", Up: true, MTU: 1500,
-					HardwareAddr: [6]byte{0x02, 0, 0, 0, 0, 1}}},
-				Sysctl: sysctl,
-			},
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(t.Context())
-		reload := make(chan struct{})
-		done := make(chan error, 1)
-		go func() { done <- d.Run(ctx, reload) }()
+		f := startFakeDaemon(t, fmt.Sprintf(stanza, "2001:db8::53"),
+			slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: level})), level)
+		icmp, udp, path, dir := f.icmp, f.udp, f.path, filepath.Dir(f.path)
 
 		time.Sleep(time.Second)
 		synctest.Wait()
@@ -142,14 +87,14 @@ servers = [%q]
 		if !strings.Contains(logs.String(), "msg=ready") || !strings.Contains(logs.String(), `msg="link served" link=eth0`) {
 			t.Errorf("no readiness or link log:\n%s", logs.String())
 		}
-		if udpOpened.Load() != 0 {
+		if f.udpOpened.Load() != 0 {
 			t.Error("UDP socket opened without any [interface.dhcpv6]")
 		}
 
 		// A broken file: the error is logged with file:line: key, and
 		// the next RA still carries the old server.
-		conf(strings.Replace(fmt.Sprintf(stanza, "2001:db8::54"), "max_interval = 4\n", "max_interval = 4\nrouter_preference = \"highest\"\n", 1))
-		reload <- struct{}{}
+		f.write(t, strings.Replace(fmt.Sprintf(stanza, "2001:db8::54"), "max_interval = 4\n", "max_interval = 4\nrouter_preference = \"highest\"\n", 1))
+		f.reload <- struct{}{}
 		synctest.Wait()
 		if want := path + `:5: interface \"eth0\" ra.router_preference`; !strings.Contains(logs.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, logs.String())
@@ -163,8 +108,8 @@ servers = [%q]
 
 		// A good file with DHCPv6: the UDP socket is opened and the
 		// server joins ff02::1:2; the RA carries the new server.
-		conf(fmt.Sprintf(stanza, "2001:db8::54") + fmt.Sprintf("[interface.dhcpv6]\ndns_servers = [\"2001:db8::55\"]\n[dhcpv6]\nstate_dir = %q\n[log]\nlevel = \"debug\"\n", dir))
-		reload <- struct{}{}
+		f.write(t, fmt.Sprintf(stanza, "2001:db8::54")+fmt.Sprintf("[interface.dhcpv6]\ndns_servers = [\"2001:db8::55\"]\n[dhcpv6]\nstate_dir = %q\n[log]\nlevel = \"debug\"\n", dir))
+		f.reload <- struct{}{}
 		// The change is sent at once, or MinDelayBetweenRAs (3 s) after
 		// the previous multicast RA.
 		time.Sleep(4 * time.Second)
@@ -175,7 +120,7 @@ servers = [%q]
 		if level.Level() != slog.LevelDebug {
 			t.Errorf("log level %v after reloading a file with [log] level = \"debug\"", level.Level())
 		}
-		if n := udpOpened.Load(); n != 1 {
+		if n := f.udpOpened.Load(); n != 1 {
 			t.Errorf("UDP socket opened %d times, want 1", n)
 		}
 		if !udp.Joined(1, netip.MustParseAddr("ff02::1:2")) {
@@ -185,10 +130,7 @@ servers = [%q]
 			t.Errorf("RA after a good reload lacks the new RDNSS server: %x", ra)
 		}
 
-		cancel()
-		if err := <-done; err != nil {
-			t.Fatalf("Run: %v", err)
-		}
+		f.stop(t)
 		ra := lastRA(t, icmp)
 		if lifetime := uint16(ra[6])<<8 | uint16(ra[7]); lifetime != 0 {
 			t.Errorf("last RA has Router Lifetime %d, want a final RA with 0", lifetime)

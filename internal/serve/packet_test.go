@@ -2,21 +2,15 @@ package serve_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/netip"
-	"os"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
 
-	"github.com/radish-net/radish/config"
 	"github.com/radish-net/radish/iface"
-	"github.com/radish-net/radish/iface/ifacetest"
 	"github.com/radish-net/radish/internal/fixture"
-	"github.com/radish-net/radish/internal/serve"
 )
 
 // TestDaemonPacketTransportDHCPv6 serves a link over the packet transport
@@ -30,56 +24,17 @@ func TestDaemonPacketTransportDHCPv6(t *testing.T) {
 	// Captured from dhclient -6 -S (see the file's header).
 	req := fixture.Load(t, "testdata/dhclient-information-request.hex")
 	synctest.Test(t, func(t *testing.T) {
-		dir := t.TempDir()
-		path := filepath.Join(dir, "radish.toml")
 		base := "[[interface]]\nname = \"eth0\"\ntransport = \"packet\"\n[interface.ra]\nmax_interval = 4\n"
-		write := func(s string) {
-			if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		write(base)
-		cfg, err := config.Load(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		icmp, udp, pc := new(ifacetest.FakeConn), new(ifacetest.FakeConn), new(ifacetest.FakeConn)
-		var udpOpened, pcOpened atomic.Int32
-		sysctl := new(ifacetest.FakeSysctl)
-		sysctl.Set("eth0", "forwarding", "1")
-		d, err := serve.New(serve.Options{
-			Path:   path,
-			Config: cfg,
-			Transports: serve.Transports{
-				ICMP: func() (iface.Conn, error) { return icmp, nil },
-				UDP:  func() (iface.Conn, error) { udpOpened.Add(1); return udp, nil },
-				Packet: func(l iface.Link) (iface.Conn, error) {
-					if l.Index != 1 {
-						return nil, fmt.Errorf("packet conn for link %d", l.Index)
-					}
-					pcOpened.Add(1)
-					return pc, nil
-				},
-				Watcher: linkWatcher{iface.Link{Index: 1, Name: "eth0", Up: true, MTU: 1500,
-					HardwareAddr: [6]byte{0x02, 0, 0, 0, 0, 1}}},
-				Sysctl: sysctl,
-			},
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(t.Context())
-		reload := make(chan struct{})
-		done := make(chan error, 1)
-		go func() { done <- d.Run(ctx, reload) }()
+		f := startFakeDaemon(t, base, nil, nil)
+		d, udp, pc, dir := f.Daemon, f.udp, f.pc, filepath.Dir(f.path)
 
 		time.Sleep(time.Second)
 		synctest.Wait()
-		if pcOpened.Load() != 1 {
-			t.Fatalf("packet conn opened %d times, want 1", pcOpened.Load())
+		if f.pcOpened.Load() != 1 {
+			t.Fatalf("packet conn opened %d times, want 1", f.pcOpened.Load())
 		}
 		lastRA(t, pc)
-		if udpOpened.Load() != 0 {
+		if f.udpOpened.Load() != 0 {
 			t.Error("UDP socket opened without any [interface.dhcpv6]")
 		}
 		client := iface.Meta{IfIndex: 1, Src: netip.MustParseAddr("fe80::c"), Dst: netip.MustParseAddr("ff02::1:2"),
@@ -88,12 +43,12 @@ func TestDaemonPacketTransportDHCPv6(t *testing.T) {
 		pc.Inject(req.Bytes, client)
 		synctest.Wait()
 
-		write(base + fmt.Sprintf("[interface.dhcpv6]\ndns_servers = [\"2001:db8::55\"]\n[dhcpv6]\nstate_dir = %q\n", dir))
-		reload <- struct{}{}
+		f.write(t, base+fmt.Sprintf("[interface.dhcpv6]\ndns_servers = [\"2001:db8::55\"]\n[dhcpv6]\nstate_dir = %q\n", dir))
+		f.reload <- struct{}{}
 		time.Sleep(4 * time.Second)
 		synctest.Wait()
-		if udpOpened.Load() != 1 {
-			t.Errorf("UDP socket opened %d times, want 1", udpOpened.Load())
+		if f.udpOpened.Load() != 1 {
+			t.Errorf("UDP socket opened %d times, want 1", f.udpOpened.Load())
 		}
 		allDHCP := netip.MustParseAddr("ff02::1:2")
 		if !pc.Joined(1, allDHCP) || !pc.Joined(1, netip.MustParseAddr("ff02::2")) {
@@ -133,10 +88,7 @@ func TestDaemonPacketTransportDHCPv6(t *testing.T) {
 			t.Errorf("engine received %d RSes, want 1 (DHCPv6 is not the engine's)", got)
 		}
 
-		cancel()
-		if err := <-done; err != nil {
-			t.Fatalf("Run: %v", err)
-		}
+		f.stop(t)
 		if !pc.Closed() || !udp.Closed() {
 			t.Errorf("after Run: packet conn closed %v, UDP conn closed %v", pc.Closed(), udp.Closed())
 		}
