@@ -21,8 +21,8 @@ type Proc struct {
 	ns     *NS
 	argv   []string
 	cmd    *exec.Cmd
-	stdout lockedBuffer
-	stderr lockedBuffer
+	stdout SyncBuffer
+	stderr SyncBuffer
 
 	done    chan struct{} // closed once the process has been reaped
 	waitErr error         // valid after done
@@ -138,19 +138,20 @@ func (p *Proc) exitErr() error {
 	return p.waitErr
 }
 
-// lockedBuffer is a bytes.Buffer safe for one writer and many readers.
-type lockedBuffer struct {
+// SyncBuffer is a bytes.Buffer safe for concurrent writers and readers.
+// Proc output is kept in one; tests also use it as a log destination.
+type SyncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (b *lockedBuffer) Write(p []byte) (int, error) {
+func (b *SyncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.Write(p)
 }
 
-func (b *lockedBuffer) String() string {
+func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()

@@ -1,12 +1,10 @@
 package engine_test
 
 import (
-	"bytes"
 	"log/slog"
 	"net/netip"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -15,6 +13,7 @@ import (
 	"github.com/radish-net/radish/config"
 	"github.com/radish-net/radish/iface"
 	"github.com/radish-net/radish/iface/ifacetest"
+	"github.com/radish-net/radish/internal/netlab"
 	"github.com/radish-net/radish/ra/engine"
 )
 
@@ -71,7 +70,7 @@ func TestForwardingOffLifetimeZero(t *testing.T) {
 // MinDelayBetweenRAs of forwarding going off, logged and counted once.
 func TestForwardingNetconfEvents(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var logBuf syncBuffer
+		var logBuf netlab.SyncBuffer
 		var sys *countingSysctl
 		h := startEngine(t, oneLink(nil), func(o *engine.Options) {
 			o.Logger = slog.New(slog.NewTextHandler(&logBuf, nil))
@@ -183,25 +182,6 @@ type countingSysctl struct {
 func (s *countingSysctl) IPv6(ifName, key string) (string, error) {
 	s.reads.Add(1)
 	return s.Sysctl.IPv6(ifName, key)
-}
-
-// syncBuffer is a bytes.Buffer safe for the engine's and the test's
-// goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestLinkLifecycle(t *testing.T) {
