@@ -48,14 +48,10 @@ test-short:
 bench:
 	$(GO) run ./bench/cmd/benchreport
 
-# Every fuzz target for FUZZTIME each.
+# Every fuzz target for FUZZTIME each (a duration such as 10s, or an
+# execution count such as 20000x); see fuzz/run.sh.
 fuzz:
-	@set -e; for pkg in $$($(GO) list ./...); do \
-	  for t in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz' || true); do \
-	    echo "== $$pkg $$t"; \
-	    $(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) $$pkg; \
-	  done; \
-	done
+	GO=$(GO) FUZZTIME=$(FUZZTIME) fuzz/run.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
