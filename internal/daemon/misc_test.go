@@ -2,6 +2,7 @@ package daemon_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -156,6 +157,63 @@ func TestDropPrivileges(t *testing.T) {
 	}
 	if len(lines) < 2 {
 		t.Errorf("only %d threads checked", len(lines))
+	}
+}
+
+// TestDropKeeping: after -u only CAP_NET_ADMIN and CAP_NET_RAW remain, on
+// every thread, and they work (a network sysctl write, a raw socket);
+// root cannot be regained. A cgo-linked binary cannot keep capabilities
+// on every thread and must report kept=false and hold none.
+func TestDropKeeping(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("dropping privileges needs root")
+	}
+	nobody, err := daemon.LookupUser("nobody")
+	if err != nil {
+		t.Skip("no user nobody:", err)
+	}
+	out, stderr, err := runRole(t, "dropkeep", "-u", "nobody")
+	if err != nil {
+		t.Fatalf("%v: %s", err, stderr)
+	}
+	if strings.Contains(out, "regained root") {
+		t.Fatal("setuid(0) succeeded after the drop")
+	}
+	wantKept := !cgoBuild
+	if !strings.Contains(out, fmt.Sprintf("kept=%v\n", wantKept)) {
+		t.Fatalf("want kept=%v (cgo build: %v):\n%s", wantKept, cgoBuild, out)
+	}
+	caps := "0000000000000000"
+	if wantKept {
+		caps = "0000000000003000" // bits 12 and 13
+	}
+	uid := strconv.Itoa(nobody.UID)
+	threads := 0
+	for _, l := range strings.Split(out, "\n") {
+		if !strings.HasPrefix(l, "Uid:") {
+			continue
+		}
+		threads++
+		if !strings.HasPrefix(l, "Uid: "+uid+" "+uid+" "+uid+" "+uid+";") {
+			t.Errorf("thread uids %q, want %s", l, uid)
+		}
+		for _, set := range []string{"CapPrm: " + caps, "CapEff: " + caps, "CapInh: 0000000000000000"} {
+			if !strings.Contains(l, set) {
+				t.Errorf("thread %q: want %s", l, set)
+			}
+		}
+	}
+	if threads < 2 {
+		t.Errorf("only %d threads checked:\n%s", threads, out)
+	}
+	if wantKept {
+		for _, w := range []string{"capget=0x3000", "sysctl write: <nil>", "raw socket: <nil>"} {
+			if !strings.Contains(out, w) {
+				t.Errorf("missing %q:\n%s", w, out)
+			}
+		}
+	} else if strings.Contains(out, "raw socket: <nil>") {
+		t.Errorf("a raw socket opened without capabilities:\n%s", out)
 	}
 }
 

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"errors"
 	"fmt"
 	"os/user"
 	"strconv"
@@ -50,28 +51,56 @@ func LookupUser(name string) (Credentials, error) {
 // Drop switches the whole process (every thread: Go's syscall package
 // applies set*id to all threads since Go 1.16) to c: supplementary
 // groups, then group, then user, as radvd's initgroups/setgid/setuid. It
-// then checks that root cannot be regained.
-//
-// Like radvd, nothing is kept: no capabilities survive. Raw ICMPv6 and
-// packet sockets opened before the drop keep working; anything that needs
-// privilege later (opening sockets for new interfaces, writing
-// /proc/sys/net/ipv6/conf/IF/* on reload) fails, as in radvd without its
-// privileged helper process. Drop after opening sockets and writing
-// sysctls.
+// then checks that root cannot be regained. No capability survives; see
+// DropKeeping.
 func (c Credentials) Drop() error {
+	_, err := c.DropKeeping()
+	return err
+}
+
+// DropKeeping is Drop that keeps the capabilities listed in keep (and no
+// others) effective after the switch, on every thread. radvd keeps a
+// privileged helper process after -u to write interface sysctls on
+// reload; radish keeps CapNetAdmin and CapNetRaw instead, which lets the
+// unprivileged daemon write /proc/sys/net/ipv6/conf/IF/* and open raw and
+// packet sockets for links that appear later, and nothing else (no
+// CAP_SETUID, no file access beyond the user's).
+//
+// kept reports whether keep is in force. It is false for an empty keep,
+// and in a binary linked with cgo, where Go cannot apply prctl and capset
+// to every thread: there the drop still happens, without capabilities, as
+// Drop does. radish's own build is CGO_ENABLED=0.
+func (c Credentials) DropKeeping(keep ...int) (kept bool, err error) {
+	if len(keep) > 0 {
+		switch err := keepCapsAcrossSetuid(true); {
+		case err == nil:
+			kept = true
+		case errors.Is(err, errThreadsUnsupported):
+		default:
+			return false, fmt.Errorf("user %s: prctl(PR_SET_KEEPCAPS): %w", c.Name, err)
+		}
+	}
 	if err := syscall.Setgroups(c.Groups); err != nil {
-		return fmt.Errorf("couldn't change to '%s' uid=%d gid=%d: setgroups: %w", c.Name, c.UID, c.GID, err)
+		return false, fmt.Errorf("couldn't change to '%s' uid=%d gid=%d: setgroups: %w", c.Name, c.UID, c.GID, err)
 	}
 	if err := syscall.Setgid(c.GID); err != nil {
-		return fmt.Errorf("couldn't change to '%s' uid=%d gid=%d: setgid: %w", c.Name, c.UID, c.GID, err)
+		return false, fmt.Errorf("couldn't change to '%s' uid=%d gid=%d: setgid: %w", c.Name, c.UID, c.GID, err)
 	}
 	if err := syscall.Setuid(c.UID); err != nil {
-		return fmt.Errorf("couldn't change to '%s' uid=%d gid=%d: setuid: %w", c.Name, c.UID, c.GID, err)
+		return false, fmt.Errorf("couldn't change to '%s' uid=%d gid=%d: setuid: %w", c.Name, c.UID, c.GID, err)
+	}
+	if kept {
+		if err := limitCaps(keep); err != nil {
+			return false, fmt.Errorf("user %s: capset: %w", c.Name, err)
+		}
+		if err := keepCapsAcrossSetuid(false); err != nil {
+			return false, fmt.Errorf("user %s: prctl(PR_SET_KEEPCAPS): %w", c.Name, err)
+		}
 	}
 	if c.UID != 0 && syscall.Setuid(0) == nil {
-		return fmt.Errorf("user %s: root privileges could be regained after setuid", c.Name)
+		return false, fmt.Errorf("user %s: root privileges could be regained after setuid", c.Name)
 	}
-	return nil
+	return kept, nil
 }
 
 // DropPrivileges looks up user and drops to it; see LookupUser and

@@ -17,7 +17,9 @@
 //     it prints the child's reason on stderr and exits 1.
 //   - The raw ICMPv6 socket is opened, sysctls written and -t applied
 //     before privileges are dropped (-u); the pidfile is written (taken over
-//     atomically from any previous instance) before the drop.
+//     atomically from any previous instance) before the drop. The drop
+//     keeps CAP_NET_ADMIN and CAP_NET_RAW only, for sysctl writes on reload
+//     and packet sockets later (radvd keeps a root helper process).
 //   - SIGHUP rereads radvd.conf and radvd.toml; if either is broken, the
 //     errors are logged and the previous configuration keeps serving.
 //     SIGTERM/SIGINT send the final RAs, remove the pidfile only if it still

@@ -127,12 +127,24 @@ func TestNeutronSequence(t *testing.T) {
 	if uid := procUID(t, pid); uid != nobody.Uid {
 		t.Errorf("uid %s after -u nobody, want %s", uid, nobody.Uid)
 	}
+	// Only CAP_NET_ADMIN and CAP_NET_RAW survive -u (radish's build is
+	// CGO_ENABLED=0, so they are kept on every thread).
+	if eff, prm := procStatus(t, pid, "CapEff:"), procStatus(t, pid, "CapPrm:"); eff != "0000000000003000" || prm != eff {
+		t.Errorf("after -u: CapEff %s CapPrm %s, want 0000000000003000 (CAP_NET_ADMIN, CAP_NET_RAW)", eff, prm)
+	}
 	waitRA(t, host, "2001:db8:1::/64", "Stateful other conf. : Yes", "2001:db8:53::1", "MTU : 1450")
+	if mtu, _ := router.ReadSysctl("net.ipv6.conf.qr-e2e.mtu"); mtu != "1450" {
+		t.Errorf("router's net.ipv6.conf.qr-e2e.mtu = %q at start, want 1450 (AdvLinkMTU)", mtu)
+	}
 
-	// neutron rewrites the file and sends SIGHUP.
-	writeFile(t, conf, fmt.Sprintf(neutronConf, "2001:db8:2::/64"))
+	// neutron rewrites the file and sends SIGHUP. The new AdvLinkMTU
+	// reaches the router's own sysctl although the daemon is now nobody.
+	writeFile(t, conf, strings.Replace(fmt.Sprintf(neutronConf, "2001:db8:2::/64"), "AdvLinkMTU 1450", "AdvLinkMTU 1400", 1))
 	syscall.Kill(pid, syscall.SIGHUP)
-	waitRA(t, host, "2001:db8:2::/64")
+	waitRA(t, host, "2001:db8:2::/64", "MTU : 1400")
+	if mtu, _ := router.ReadSysctl("net.ipv6.conf.qr-e2e.mtu"); mtu != "1400" {
+		t.Errorf("router's net.ipv6.conf.qr-e2e.mtu = %q after a reload as nobody, want 1400", mtu)
+	}
 
 	// A broken file: logged, the previous configuration keeps serving.
 	writeFile(t, conf, "interface qr-e2e { AdvSendAdvert on\n};\n")
@@ -226,6 +238,21 @@ dnssl = ["example.org"]
 	syscall.Kill(pid, syscall.SIGHUP)
 	waitRA(t, host, "2001:db8:100:1::/64", "Stateful other conf. : Yes", "Router preference : high",
 		"2001:db8:53::53", "example.org")
+}
+
+// procStatus returns the first value of a /proc/PID/status field.
+func procStatus(t *testing.T, pid int, field string) string {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) > 1 && f[0] == field {
+			return f[1]
+		}
+	}
+	return ""
 }
 
 func procUID(t *testing.T, pid int) string {

@@ -216,11 +216,6 @@ func daemonMain(opts radvdcli.Options, stderr io.Writer, getenv func(string) str
 		x.sysctl.write(cfg)
 	}
 	x.publishSysctls()
-	if creds == nil { // after -u the writes would fail
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		go x.sysctl.watchLinks(ctx, &x.sysState)
-	}
 
 	sigs := daemon.NotifySignals()
 	defer sigs.Stop()
@@ -229,12 +224,25 @@ func daemonMain(opts radvdcli.Options, stderr io.Writer, getenv func(string) str
 		log.Error(err.Error())
 		return fail(stderr, err.Error())
 	}
+	canWrite := true // sysctls, and sockets for links that appear later
 	if creds != nil {
-		if err := creds.Drop(); err != nil {
+		kept, err := creds.DropKeeping(daemon.CapNetAdmin, daemon.CapNetRaw)
+		if err != nil {
 			log.Error("unable to drop root privileges", "err", err)
 			daemon.RemovePidfileIfOurs(opts.Pidfile)
 			return fail(stderr, "radvd: unable to drop root privileges: "+err.Error())
 		}
+		if kept {
+			log.Info("dropped root privileges", "user", creds.Name, "kept", "CAP_NET_ADMIN,CAP_NET_RAW")
+		} else {
+			log.Info("dropped root privileges", "user", creds.Name, "kept", "none")
+		}
+		canWrite = kept
+	}
+	if canWrite { // without capabilities after -u the writes would fail
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go x.sysctl.watchLinks(ctx, &x.sysState)
 	}
 	if err := x.apply(); err != nil {
 		log.Error(err.Error())

@@ -23,10 +23,12 @@ import (
 //
 // They are written at start and on each reload, for every interface of
 // radvd.conf with AdvSendAdvert on that exists at that moment (patterns are
-// skipped), and, unless privileges are dropped (-u), when such a link
-// appears or is recreated later (watchLinks). [sysctl] write = false in
-// radvd.toml turns this off. Failures are logged and never stop the daemon
-// (after -u they fail, as in radvd).
+// skipped), and when such a link appears or is recreated later
+// (watchLinks). After -u the daemon keeps CAP_NET_ADMIN for exactly this
+// (radvd keeps a privileged helper process); only a cgo build, which
+// cannot keep capabilities, skips the later writes. [sysctl] write =
+// false in radvd.toml turns this off. Failures are logged and never stop
+// the daemon.
 type sysctlWriter struct {
 	root string // "/proc/sys"
 	log  *slog.Logger

@@ -1,0 +1,5 @@
+//go:build cgo
+
+package daemon_test
+
+const cgoBuild = true
