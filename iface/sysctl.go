@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -65,6 +66,21 @@ func (s ProcSysctl) SetIPv6(ifName, key, value string) error {
 		return fmt.Errorf("iface: sysctl: %w", err)
 	}
 	return nil
+}
+
+// NeighbourLimit returns net.ipv6.neigh.default.gc_thresh3, the hard limit
+// of the kernel's IPv6 neighbour table. The kernel shows it only in the
+// initial network namespace; elsewhere (a container) it returns an error.
+func (s ProcSysctl) NeighbourLimit() (int, error) {
+	b, err := os.ReadFile(filepath.Join(s.Root, "net/ipv6/neigh/default/gc_thresh3"))
+	if err != nil {
+		return 0, fmt.Errorf("iface: sysctl: %w", err)
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return 0, fmt.Errorf("iface: sysctl: gc_thresh3: %w", err)
+	}
+	return n, nil
 }
 
 func (s ProcSysctl) path(ifName, key string) (string, error) {

@@ -95,3 +95,28 @@ func TestProcSysctlKernel(t *testing.T) {
 		}
 	}
 }
+
+func TestNeighbourLimit(t *testing.T) {
+	root := t.TempDir()
+	s := iface.ProcSysctl{Root: root}
+	if _, err := s.NeighbourLimit(); err == nil {
+		t.Error("no error without the file (as outside the initial namespace)")
+	}
+	d := filepath.Join(root, "net/ipv6/neigh/default")
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		file string
+		want int
+		ok   bool
+	}{{"1024\n", 1024, true}, {"8192", 8192, true}, {"many\n", 0, false}} {
+		if err := os.WriteFile(filepath.Join(d, "gc_thresh3"), []byte(c.file), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		n, err := s.NeighbourLimit()
+		if (err == nil) != c.ok || n != c.want {
+			t.Errorf("gc_thresh3 %q: %d, %v; want %d (ok %v)", c.file, n, err, c.want, c.ok)
+		}
+	}
+}

@@ -35,6 +35,9 @@ type Transports struct {
 	Watcher iface.Watcher
 	// Sysctl reads net.ipv6.conf.IF.forwarding.
 	Sysctl iface.Sysctl
+	// NeighbourLimit is net.ipv6.neigh.default.gc_thresh3, 0 if unknown
+	// (see engine.Options.NeighbourLimit).
+	NeighbourLimit int
 }
 
 // SystemTransports returns the transports of the process's own network
@@ -43,7 +46,9 @@ type Transports struct {
 // resynchronisations are logged at warn level.
 func SystemTransports(log *slog.Logger) Transports {
 	sysctl := iface.ProcSysctl{Root: "/proc/sys"}
+	limit, _ := sysctl.NeighbourLimit() // hidden outside the initial namespace: no check
 	return Transports{
+		NeighbourLimit: limit,
 		ICMP: func() (iface.Conn, error) { return iface.ListenICMP() },
 		UDP:  func() (iface.Conn, error) { return iface.ListenUDP(DHCPv6Port, 0) },
 		Packet: func(l iface.Link) (iface.Conn, error) {
@@ -135,6 +140,7 @@ func New(opts Options) (*Daemon, error) {
 		Watcher:           opts.Transports.Watcher,
 		Sysctl:            opts.Transports.Sysctl,
 		Logger:            opts.Logger,
+		NeighbourLimit:    opts.Transports.NeighbourLimit,
 	})
 	if err != nil {
 		conn.Close()

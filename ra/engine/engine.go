@@ -89,6 +89,13 @@ type Options struct {
 	ForwardingInterval time.Duration
 	// RSQueue is the reader → loop queue capacity (DefaultRSQueue when zero).
 	RSQueue int
+	// NeighbourLimit is the kernel's IPv6 neighbour table hard limit
+	// (net.ipv6.neigh.default.gc_thresh3), 0 when unknown. Every link
+	// served over the kernel transport holds at least one entry (ff02::1,
+	// for the multicast RAs) besides one per host it answers; when the
+	// table is full the kernel drops RAs after they were sent. The engine
+	// warns once when the kernel-transport links reach half the limit.
+	NeighbourLimit int
 }
 
 // rsEvent is what a reader hands to the event loop for one valid RS.
@@ -118,19 +125,21 @@ type Engine struct {
 	pub atomic.Pointer[pubTable] // what readers may look at
 
 	// Event-loop state; touched only by the loop goroutine.
-	cfg      *config.Config
-	links    map[int]*link
-	heap     timerHeap
-	timer    *time.Timer
-	synced   bool
-	netconf  bool // the Watcher reports forwarding (a NetconfUpdate arrived)
-	base6    bool // some prefix uses Base6Interface
-	dirty    []*link
-	due      []*timerEntry // runDue's scratch list
-	pubDirty bool
-	sendBuf  []byte
-	sendMeta iface.Meta
-	readers  sync.WaitGroup
+	cfg          *config.Config
+	links        map[int]*link
+	heap         timerHeap
+	timer        *time.Timer
+	synced       bool
+	netconf      bool // the Watcher reports forwarding (a NetconfUpdate arrived)
+	base6        bool // some prefix uses Base6Interface
+	dirty        []*link
+	due          []*timerEntry // runDue's scratch list
+	pubDirty     bool
+	kernelServed int  // served links on the kernel transport
+	neighWarned  bool // the neighbour table warning was logged
+	sendBuf      []byte
+	sendMeta     iface.Meta
+	readers      sync.WaitGroup
 }
 
 // New returns an Engine for opts. It does not start anything.

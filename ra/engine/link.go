@@ -30,17 +30,18 @@ type link struct {
 	cfg    *config.Interface // nil: not configured
 	timers [numTimers]timerEntry
 
-	served    bool                       // advertising now
-	transport config.Transport           // kernel or packet, while served
-	conn      iface.Conn                 // where RAs go
-	own       iface.Conn                 // per-link packet Conn, if any
-	src       netip.Addr                 // RA source address
-	tmpl      *compiled                  // current templates
-	dirty     bool                       // templates must be recompiled
-	waitLog   string                     // last "why not served" reason logged
-	pub       *pubLink                   // published to readers
-	withdrawn map[netip.Prefix]prefixAdv // RFC 9096 prefixes being withdrawn
-	lastAuto  map[netip.Prefix]prefixAdv // automatic prefixes last compiled
+	served       bool                       // advertising now
+	neighCounted bool                       // counted in Engine.kernelServed
+	transport    config.Transport           // kernel or packet, while served
+	conn         iface.Conn                 // where RAs go
+	own          iface.Conn                 // per-link packet Conn, if any
+	src          netip.Addr                 // RA source address
+	tmpl         *compiled                  // current templates
+	dirty        bool                       // templates must be recompiled
+	waitLog      string                     // last "why not served" reason logged
+	pub          *pubLink                   // published to readers
+	withdrawn    map[netip.Prefix]prefixAdv // RFC 9096 prefixes being withdrawn
+	lastAuto     map[netip.Prefix]prefixAdv // automatic prefixes last compiled
 
 	initialSent  int       // multicast RAs sent since the last (re)start, capped
 	lastMcast    time.Time // last multicast RA
@@ -354,9 +355,28 @@ func (e *Engine) startServing(l *link, now time.Time) {
 	if l.effective.IsZero() {
 		l.effective = now
 	}
+	if l.transport == config.TransportKernel {
+		l.neighCounted = true
+		e.kernelServed++
+		e.checkNeighbourLimit()
+	}
 	e.markDirty(l)
 	e.fastStart(l, now)
 	e.log.Debug("serving link", "link", l.k.Name, "index", l.k.Index, "transport", transportName(l.transport))
+}
+
+// checkNeighbourLimit warns once when the links served over the kernel
+// transport reach half the kernel's neighbour table limit (see
+// Options.NeighbourLimit).
+func (e *Engine) checkNeighbourLimit() {
+	limit := e.opts.NeighbourLimit
+	if limit <= 0 || e.neighWarned || e.kernelServed*2 < limit {
+		return
+	}
+	e.neighWarned = true
+	e.log.Warn("many links for the kernel's IPv6 neighbour table: each needs an entry for ff02::1 plus one per host, "+
+		"and RAs beyond the limit are dropped by the kernel; raise net.ipv6.neigh.default.gc_thresh3 (and gc_thresh1/2)",
+		"links", e.kernelServed, "gc_thresh3", limit, "suggested", max(4*e.kernelServed, 1024))
 }
 
 // stopServing stops advertising on l (no final RA; see sendFinal).
@@ -365,6 +385,10 @@ func (e *Engine) stopServing(l *link) {
 		return
 	}
 	l.served = false
+	if l.neighCounted {
+		l.neighCounted = false
+		e.kernelServed--
+	}
 	e.counters.LinksServed.Add(^uint64(0))
 	e.pubDirty = true
 	e.heap.cancel(&l.timers[timerAdvert])

@@ -376,3 +376,46 @@ func TestNoPacketFactoryWaits(t *testing.T) {
 		h.stop()
 	})
 }
+
+// TestNeighbourLimitWarning: the warning about the kernel's neighbour table
+// comes once, when the links served over the kernel transport reach half
+// of Options.NeighbourLimit; links on the packet transport do not count.
+func TestNeighbourLimitWarning(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var logBuf netlab.SyncBuffer
+		kern := baseInterface("vm*")
+		pkt := baseInterface("pk*")
+		pkt.Transport = config.TransportPacket
+		cfg := &config.Config{Source: "test", Interfaces: []config.Interface{kern, pkt}}
+		h := startEngine(t, cfg, func(o *engine.Options) {
+			o.Logger = slog.New(slog.NewTextHandler(&logBuf, nil))
+			o.NeighbourLimit = 6
+			o.PacketConnFactory = func(iface.Link) (iface.Conn, error) { return &ifacetest.FakeConn{Queue: 64}, nil }
+		})
+		const warning = "many links for the kernel's IPv6 neighbour table"
+		h.addLink(2, "vm2")
+		h.addLink(3, "vm3")
+		for i := 10; i < 20; i++ { // packet transport: no kernel neighbour entries
+			h.addLink(i, "pk"+string(rune('a'+i)))
+		}
+		h.synced()
+		time.Sleep(time.Second)
+		if n := h.e.Counters().LinksServed.Load(); n != 12 {
+			t.Fatalf("%d links served, want 12", n)
+		}
+		if strings.Contains(logBuf.String(), warning) {
+			t.Fatalf("warned with 2 kernel-transport links and a limit of 6:\n%s", logBuf.String())
+		}
+		h.addLink(4, "vm4")
+		h.addLink(5, "vm5")
+		time.Sleep(time.Second)
+		h.stop()
+		log := logBuf.String()
+		if n := strings.Count(log, warning); n != 1 {
+			t.Fatalf("%d neighbour table warnings with 4 kernel links and a limit of 6, want 1:\n%s", n, log)
+		}
+		if !strings.Contains(log, "links=3 gc_thresh3=6") {
+			t.Errorf("the warning does not name the link count and the limit:\n%s", log)
+		}
+	})
+}
