@@ -49,8 +49,8 @@ func SystemTransports(log *slog.Logger) Transports {
 	limit, _ := sysctl.NeighbourLimit() // hidden outside the initial namespace: no check
 	return Transports{
 		NeighbourLimit: limit,
-		ICMP: func() (iface.Conn, error) { return iface.ListenICMP() },
-		UDP:  func() (iface.Conn, error) { return iface.ListenUDP(DHCPv6Port, 0) },
+		ICMP:           func() (iface.Conn, error) { return iface.ListenICMP() },
+		UDP:            func() (iface.Conn, error) { return iface.ListenUDP(DHCPv6Port, 0) },
 		Packet: func(l iface.Link) (iface.Conn, error) {
 			return iface.ListenPacket(l.Index)
 		},
