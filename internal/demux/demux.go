@@ -47,12 +47,15 @@ type Options struct {
 
 // Counters are a Mux's packet counters.
 type Counters struct {
-	Forwarded     atomic.Uint64 // UDP packets from Links queued for the server
-	Kernel        atomic.Uint64 // packets read from the kernel UDP conn
-	QueueFull     atomic.Uint64 // UDP packets from Links dropped: no free slot
-	NoServer      atomic.Uint64 // UDP packets from Links dropped: no ServerConn open
-	Oversize      atomic.Uint64 // UDP packets from Links dropped: longer than SlotSize
-	ReceiveErrors atomic.Uint64 // kernel UDP conn read errors other than close
+	Forwarded atomic.Uint64 // UDP packets from Links queued for the server
+	Kernel    atomic.Uint64 // packets read from the kernel UDP conn
+	// KernelDuplicate counts kernel packets dropped because their ingress
+	// link has a registered Link, which reads the same packets.
+	KernelDuplicate atomic.Uint64
+	QueueFull       atomic.Uint64 // UDP packets from Links dropped: no free slot
+	NoServer        atomic.Uint64 // UDP packets from Links dropped: no ServerConn open
+	Oversize        atomic.Uint64 // UDP packets from Links dropped: longer than SlotSize
+	ReceiveErrors   atomic.Uint64 // kernel UDP conn read errors other than close
 }
 
 // Mux connects per-link packet conns and the kernel UDP conn to one

@@ -457,3 +457,38 @@ func TestConcurrent(t *testing.T) {
 		t.Errorf("forwarded + dropped = %d, want %d", got, 50*20)
 	}
 }
+
+// TestKernelCopyOfPacketLinkDropped: on a link with a registered Link, the
+// kernel socket's copy of a packet (a unicast Relay-forward reaching both)
+// is dropped and counted, so the server reads it once; other links' kernel
+// packets still pass, and the dropped packets' slots are reused.
+func TestKernelCopyOfPacketLinkDropped(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		x := demux.New(demux.Options{Slots: 4})
+		udp, pc := new(ifacetest.FakeConn), new(ifacetest.FakeConn)
+		s := serve(t, x, udp)
+		l := x.Link(7, pc)
+		unicast := udpMeta(7)
+		unicast.Dst = netip.MustParseAddr("2001:db8::1")
+
+		for range 5 { // more than the slots: leaked slots would stall
+			inject(t, udp, infoReq, unicast)
+		}
+		inject(t, udp, infoReq2, udpMeta(3))
+		synctest.Wait()
+		if b, m := read(t, s); !bytes.Equal(b, infoReq2) || m != udpMeta(3) {
+			t.Fatalf("server read %x %+v, want the other link's %x", b, m, infoReq2)
+		}
+		c := x.Counters()
+		if c.KernelDuplicate.Load() != 5 || c.Kernel.Load() != 6 {
+			t.Errorf("kernel_duplicate=%d kernel=%d, want 5 6", c.KernelDuplicate.Load(), c.Kernel.Load())
+		}
+		// The packet conn's copy is the one served.
+		inject(t, pc, infoReq, unicast)
+		inject(t, pc, rs, icmpMeta(7))
+		read(t, l) // the engine's read forwards the UDP packet before the RS
+		if b, m := read(t, s); !bytes.Equal(b, infoReq) || m != unicast {
+			t.Errorf("server read %x %+v, want the packet conn's %x %+v", b, m, infoReq, unicast)
+		}
+	})
+}

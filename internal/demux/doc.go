@@ -46,8 +46,10 @@
 // reads an immutable ifindex table through an atomic pointer. Registering,
 // closing and group changes are control-plane operations under one mutex.
 //
-// Known limit: on a link forced onto the packet transport whose kernel
-// IPv6 still works, a relay's unicast Relay-forward to one of the router's
-// own addresses reaches both the packet conn and the kernel socket and is
-// answered twice.
+// A link with a registered Link is served from its packet conn only. Its
+// conn sees every DHCPv6 packet the link receives, multicast or unicast,
+// so when the link's kernel IPv6 still works (a link forced onto the
+// packet transport) the kernel socket's copy of a packet, say a relay's
+// unicast Relay-forward to one of the router's own addresses, is dropped
+// and counted (Counters.KernelDuplicate) instead of being answered twice.
 package demux

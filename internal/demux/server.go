@@ -128,13 +128,23 @@ func (s *ServerConn) pump() {
 			continue
 		}
 		errs = 0
+		kept := 0 // slots of dropped packets, kept for the next read
 		for k := range n {
 			i := held[k]
+			if metas[k].IfIndex != 0 && s.mux.route(metas[k].IfIndex) != nil {
+				// The link is on the packet transport, whose conn sees
+				// every DHCPv6 packet the link receives: this is the
+				// kernel's copy of one it already queued.
+				s.mux.counters.KernelDuplicate.Add(1)
+				held[kept] = i
+				kept++
+				continue
+			}
 			s.lens[i], s.metas[i] = lens[k], metas[k]
 			s.ready <- i
 		}
 		s.mux.counters.Kernel.Add(uint64(n))
-		held = held[:copy(held, held[n:])]
+		held = held[:kept+copy(held[kept:], held[n:])]
 	}
 }
 

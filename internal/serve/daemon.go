@@ -238,7 +238,8 @@ func (d *Daemon) Run(ctx context.Context, reload <-chan struct{}) error {
 				mc := d.mux.Counters()
 				attrs = append(attrs, "dhcpv6_received", dc.Received.Load(), "dhcpv6_sent", dc.Sent.Load(),
 					"dhcpv6_packet_transport", mc.Forwarded.Load(),
-					"dhcpv6_queue_drops", mc.QueueFull.Load()+mc.NoServer.Load()+mc.Oversize.Load())
+					"dhcpv6_queue_drops", mc.QueueFull.Load()+mc.NoServer.Load()+mc.Oversize.Load(),
+					"dhcpv6_kernel_duplicates", mc.KernelDuplicate.Load())
 			}
 			d.log.Info("stopped", attrs...)
 			return errors.Join(errs...)
