@@ -25,8 +25,10 @@ type WatcherConfig struct {
 	// with many links; overruns are handled either way.
 	ReadBuffer int
 	// Sysctl, if set, fills Link.IPv6Disabled from
-	// net.ipv6.conf.IFNAME.disable_ipv6 each time a link is reported. It
-	// must read the watched namespace's sysctls.
+	// net.ipv6.conf.IFNAME.disable_ipv6 each time a link is reported, and
+	// rereads it on the address events that follow a write of that
+	// sysctl (which itself sends no link message), reporting a change as a
+	// LinkUpdate. It must read the watched namespace's sysctls.
 	Sysctl Sysctl
 	// OnError, if set, is called (from the watching goroutine) with each
 	// error that made the watcher resynchronise: overruns (ENOBUFS) and
@@ -400,7 +402,15 @@ func (s *watchState) apply(m netlink.Message, seen *seenSet) bool {
 		k := addrKey{a.IfIndex, a.Prefix}
 		if m.Header.Type == unix.RTM_DELADDR {
 			delete(s.addrs, k)
-			return s.emit(Event{Kind: AddrDelete, Addr: a})
+			if !s.emit(Event{Kind: AddrDelete, Addr: a}) {
+				return false
+			}
+			return s.recheckDisabled(a.IfIndex, true)
+		}
+		// An address on a link believed disabled: IPv6 came back on. Say
+		// so before the address.
+		if !s.recheckDisabled(a.IfIndex, false) {
+			return false
 		}
 		s.addrs[k] = a
 		if seen != nil {
@@ -442,6 +452,31 @@ func parseNetconf(b []byte) (ifIndex int, forwarding, ok bool) {
 		return 0, false, false
 	}
 	return ifIndex, forwarding, true
+}
+
+// recheckDisabled rereads disable_ipv6 of a known link and emits a
+// LinkUpdate when it changed. Writing the sysctl sends no link message:
+// the kernel only deletes every IPv6 address of the link (disable) or
+// adds its link-local address again (enable), so address events are the
+// cue. On a deletion the sysctl is read when the link is believed
+// enabled; on an addition, only when it is believed disabled, so a dump
+// of many addresses costs no reads. It returns false only when ctx is
+// done.
+func (s *watchState) recheckDisabled(ifIndex int, deleted bool) bool {
+	l, ok := s.links[ifIndex]
+	if !ok || s.cfg.Sysctl == nil || l.Name == "" || l.IPv6Disabled == deleted {
+		return true
+	}
+	v, err := s.cfg.Sysctl.IPv6(l.Name, "disable_ipv6")
+	if err != nil {
+		return true
+	}
+	if disabled := v == "1"; disabled != l.IPv6Disabled {
+		l.IPv6Disabled = disabled
+		s.links[ifIndex] = l
+		return s.emit(Event{Kind: LinkUpdate, Link: l})
+	}
+	return true
 }
 
 // link converts a link message, reading disable_ipv6 if configured.

@@ -135,6 +135,24 @@ func TestWatcher(t *testing.T) {
 		t.Errorf("removed address: %+v", e.Addr)
 	}
 
+	// Writing disable_ipv6 sends no link message; the watcher notices
+	// through the addresses the kernel removes and adds back.
+	ns.Sysctl("net.ipv6.conf.wa0.disable_ipv6", "1")
+	waitEvent(t, ch, "wa0 IPv6 disabled", isLink(iface.LinkUpdate, "wa0", func(l iface.Link) bool { return l.IPv6Disabled && l.Up }))
+	ns.Sysctl("net.ipv6.conf.wa0.disable_ipv6", "0")
+	_, before := waitEvent(t, ch, "wa0 link-local again", func(e iface.Event) bool {
+		return e.Kind == iface.AddrUpdate && e.Addr.IfIndex == wa0.Index && e.Addr.Prefix.Addr().IsLinkLocalUnicast()
+	})
+	enabled := false
+	for _, e := range before {
+		if e.Kind == iface.LinkUpdate && e.Link.Name == "wa0" {
+			enabled = !e.Link.IPv6Disabled
+		}
+	}
+	if !enabled {
+		t.Errorf("wa0's link-local came back without a LinkUpdate with IPv6 enabled before it: %+v", before)
+	}
+
 	ns.Down("wa0")
 	waitEvent(t, ch, "wa0 down", isLink(iface.LinkUpdate, "wa0", func(l iface.Link) bool { return !l.Up }))
 
