@@ -27,7 +27,8 @@ import (
 var capture = flag.Bool("capture", false, "TestRadvdE2E: write radvd's RAs to testdata/radvd-ra-options.hex and radvd-ra-final.hex")
 
 // radvdOptionsConf exercises prefix flags, routes of every length, RDNSS,
-// DNSSL, MTU, Advertisement Interval and Home Agent Information. It is also
+// DNSSL, MTU, Advertisement Interval, Home Agent Information and the
+// 6LoWPAN Context and Authoritative Border Router options. It is also
 // the configuration testdata/radvd-ra-options.hex was captured with.
 const radvdOptionsConf = `interface r0 {
 	AdvSendAdvert on;
@@ -76,6 +77,17 @@ const radvdOptionsConf = `interface r0 {
 	DNSSL example.com corp.example.org {
 		AdvDNSSLLifetime 900;
 	};
+	lowpanco {
+		AdvContextLength 64;
+		AdvContextCompressionFlag on;
+		AdvContextID 5;
+		AdvLifeTime 1000;
+	};
+	abro fe80::a200:0:0:1 {
+		AdvVersionLow 10;
+		AdvVersionHigh 2;
+		AdvValidLifeTime 2;
+	};
 };
 `
 
@@ -98,6 +110,9 @@ func radvdOptionsWant() (ra.Header, []ra.OptionSpec) {
 		ra.SourceLinkLayerAddr(routerMAC),
 		ra.AdvInterval(10000),
 		ra.HomeAgentInfo{Preference: 7, Lifetime: 1200},
+		// radvd.conf cannot set the context prefix: radvd sends ::.
+		ra.SixLoWPANContext{Prefix: netip.MustParsePrefix("::/64"), Compression: true, ID: 5, Lifetime: 1000},
+		ra.ABRO{VersionLow: 10, VersionHigh: 2, Lifetime: 2, Address: netip.MustParseAddr("fe80::a200:0:0:1")},
 	}
 }
 
@@ -313,7 +328,7 @@ func writeCapture(t *testing.T, name, what string, fx fixture.Fixture) {
 	kernel, _ := os.ReadFile("/proc/sys/kernel/osrelease")
 	comments := []string{
 		fmt.Sprintf("radvd 2.19: %s for the configuration radvdOptionsConf in e2e_test.go", what),
-		"(prefix L/A/R flags, routes /40 /0 /80, RDNSS, DNSSL, MTU, Advertisement Interval, Home Agent Information)",
+		"(prefix L/A/R flags, routes /40 /0 /80, RDNSS, DNSSL, MTU, Advertisement Interval, Home Agent Information, 6CO, ABRO)",
 		fmt.Sprintf("ICMPv6 message only (%d bytes); checksum pseudo-header: src %v dst %v; IPv6 hop limit %d; eth src %v",
 			len(fx.Bytes), fx.Meta.Src, fx.Meta.Dst, fx.Meta.HopLimit, net.HardwareAddr(routerMAC)),
 		fmt.Sprintf("captured %s on Linux %s by TestRadvdE2E -capture", time.Now().UTC().Format("2006-01-02"), strings.TrimSpace(string(kernel))),

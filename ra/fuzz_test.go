@@ -78,6 +78,8 @@ func decodeAll(m ra.RouterAdvert, names []byte) int {
 		ra.ParsePrefixInfo(o)
 		ra.ParseRouteInfo(o)
 		ra.ParsePREF64(o)
+		ra.ParseSixLoWPANContext(o)
+		ra.ParseABRO(o)
 		ra.ParseCaptivePortal(o)
 		if v, err := ra.ParseRDNSS(o); err == nil {
 			for i := range v.Len() {

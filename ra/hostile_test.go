@@ -157,6 +157,12 @@ func TestHostileOptions(t *testing.T) {
 		{"adv interval long", ra.Option{Type: ra.TypeAdvInterval, Body: z(14)}, advErr},
 		{"home agent short", ra.Option{Type: ra.TypeHomeAgentInfo, Body: z(2)}, haErr},
 		{"flags expansion short", ra.Option{Type: ra.TypeFlagsExpansion, Body: z(4)}, feErr},
+		{"6co length 1", ra.Option{Type: ra.TypeSixLoWPANContext, Body: z(6)}, coErr},
+		{"6co length 4", ra.Option{Type: ra.TypeSixLoWPANContext, Body: z(30)}, coErr},
+		{"6co context length 129", ra.Option{Type: ra.TypeSixLoWPANContext, Body: cat([]byte{129}, z(21))}, coErr},
+		{"6co context /65 in length 2", ra.Option{Type: ra.TypeSixLoWPANContext, Body: cat([]byte{65}, z(13))}, coErr},
+		{"abro length 2", ra.Option{Type: ra.TypeABRO, Body: z(14)}, abroErr},
+		{"abro length 4", ra.Option{Type: ra.TypeABRO, Body: z(30)}, abroErr},
 		{"dnr short", ra.Option{Type: ra.TypeDNR, Body: z(6)}, dnrErr},
 		{"dnr adn length 0", ra.Option{Type: ra.TypeDNR, Body: dnr(0, 0, 0, 0, 0, 0, 0, 0)}, dnrErr},
 		{"dnr adn past the end", ra.Option{Type: ra.TypeDNR, Body: dnr(0, 40, 1, 'a', 0, 0, 0, 0)}, dnrErr},
@@ -190,3 +196,5 @@ func advErr(o ra.Option) error    { _, err := ra.ParseAdvInterval(o); return err
 func haErr(o ra.Option) error     { _, err := ra.ParseHomeAgentInfo(o); return err }
 func feErr(o ra.Option) error     { _, err := ra.ParseFlagsExpansion(o); return err }
 func dnrErr(o ra.Option) error    { _, err := ra.ParseDNR(o); return err }
+func coErr(o ra.Option) error     { _, err := ra.ParseSixLoWPANContext(o); return err }
+func abroErr(o ra.Option) error   { _, err := ra.ParseABRO(o); return err }

@@ -32,6 +32,8 @@ func richRA(t testing.TB) (ra.Header, []ra.OptionSpec, []byte) {
 		ra.DNSSL{Lifetime: 1800, Domains: []string{"example.com", "corp.example.org."}},
 		ra.CaptivePortal("https://portal.example/api"),
 		ra.PREF64{Prefix: netip.MustParsePrefix("64:ff9b::/96"), Lifetime: 1800},
+		ra.SixLoWPANContext{Prefix: netip.MustParsePrefix("2001:db8:6::/48"), Compression: true, ID: 15, Lifetime: 60},
+		ra.ABRO{VersionLow: 1, VersionHigh: 0xffff, Address: netip.MustParseAddr("2001:db8::6")},
 		ra.DNR{Priority: 10, Lifetime: 1800, ADN: "resolver.example", Addrs: []netip.Addr{netip.MustParseAddr("2001:db8::853")}, SvcParams: []byte{0, 1, 0, 4, 3, 'd', 'o', 't'}},
 		ra.DNR{Priority: 20, Lifetime: 1800, ADN: "adn-only.example"},
 		ra.RawOption{Type: 200, Body: []byte{1, 2, 3}},

@@ -18,6 +18,8 @@ const (
 	TypeRDNSS               OptionType = 25  // RFC 8106 §5.1
 	TypeFlagsExpansion      OptionType = 26  // RFC 5175 §4
 	TypeDNSSL               OptionType = 31  // RFC 8106 §5.2
+	TypeSixLoWPANContext    OptionType = 34  // RFC 6775 §4.2 (6CO)
+	TypeABRO                OptionType = 35  // RFC 6775 §4.3
 	TypeCaptivePortal       OptionType = 37  // RFC 8910 §2.3
 	TypePREF64              OptionType = 38  // RFC 8781 §4
 	TypeDNR                 OptionType = 144 // RFC 9463 §6.1
@@ -28,8 +30,8 @@ func (t OptionType) Known() bool {
 	switch t {
 	case TypeSourceLinkLayerAddr, TypeTargetLinkLayerAddr, TypePrefixInfo,
 		TypeMTU, TypeAdvInterval, TypeHomeAgentInfo, TypeRouteInfo,
-		TypeRDNSS, TypeFlagsExpansion, TypeDNSSL, TypeCaptivePortal,
-		TypePREF64, TypeDNR:
+		TypeRDNSS, TypeFlagsExpansion, TypeDNSSL, TypeSixLoWPANContext,
+		TypeABRO, TypeCaptivePortal, TypePREF64, TypeDNR:
 		return true
 	}
 	return false
@@ -58,6 +60,10 @@ func (t OptionType) String() string {
 		return "flags-expansion"
 	case TypeDNSSL:
 		return "dnssl"
+	case TypeSixLoWPANContext:
+		return "6lowpan-context"
+	case TypeABRO:
+		return "abro"
 	case TypeCaptivePortal:
 		return "captive-portal"
 	case TypePREF64:

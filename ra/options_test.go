@@ -221,3 +221,44 @@ func loopbacks(n int) []netip.Addr {
 	}
 	return a
 }
+
+// TestSixLoWPANOptionsBytes: the 6CO and ABRO builders produce the bytes
+// radvd 2.19 sends for the lowpanco and abro blocks of radvdOptionsConf
+// (testdata/radvd-ra-options.hex), and reject what they cannot encode.
+func TestSixLoWPANOptionsBytes(t *testing.T) {
+	fx := loadFixture(t, "radvd-ra-options.hex")
+	tail := fx.Bytes[len(fx.Bytes)-48:]
+	co := ra.SixLoWPANContext{Prefix: netip.MustParsePrefix("::/64"), Compression: true, ID: 5, Lifetime: 1000}
+	abro := ra.ABRO{VersionLow: 10, VersionHigh: 2, Lifetime: 2, Address: netip.MustParseAddr("fe80::a200:0:0:1")}
+	b, err := co.AppendTo(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err = abro.AppendTo(b); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b, tail) {
+		t.Errorf("built\n%x\nradvd sent\n%x", b, tail)
+	}
+
+	// The short (Length 2) form decodes too; bits past the context
+	// length are ignored.
+	short := []byte{34, 2, 48, 0x03, 0, 0, 0, 30, 0x20, 0x01, 0x0d, 0xb8, 0, 6, 0xff, 0xff}
+	got, err := ra.ParseSixLoWPANContext(firstOption(t, short))
+	want := ra.SixLoWPANContext{Prefix: netip.MustParsePrefix("2001:db8:6::/48"), ID: 3, Lifetime: 30}
+	if err != nil || got != want {
+		t.Errorf("short form: %+v, %v; want %+v", got, err, want)
+	}
+
+	for _, bad := range []ra.OptionSpec{
+		ra.SixLoWPANContext{Prefix: netip.MustParsePrefix("2001:db8::/64"), ID: 16},
+		ra.SixLoWPANContext{},
+		ra.SixLoWPANContext{Prefix: netip.MustParsePrefix("10.0.0.0/8")},
+		ra.ABRO{},
+		ra.ABRO{Address: netip.MustParseAddr("::ffff:10.0.0.1")},
+	} {
+		if out, err := bad.AppendTo([]byte{1}); !errors.Is(err, ra.ErrInvalid) || len(out) != 1 {
+			t.Errorf("%+v: %v, %d bytes; want ErrInvalid and dst unchanged", bad, err, len(out))
+		}
+	}
+}

@@ -31,6 +31,10 @@ func decodeOption(o ra.Option) (ra.OptionSpec, error) {
 		return ra.ParseRouteInfo(o)
 	case ra.TypePREF64:
 		return ra.ParsePREF64(o)
+	case ra.TypeSixLoWPANContext:
+		return ra.ParseSixLoWPANContext(o)
+	case ra.TypeABRO:
+		return ra.ParseABRO(o)
 	case ra.TypeCaptivePortal:
 		u, err := ra.ParseCaptivePortal(o)
 		return ra.CaptivePortal(u), err

@@ -97,12 +97,12 @@ func minPatchSize(t OptionType) int {
 // PerRA reports whether options of type typ describe the link or the
 // router rather than a prefix, route or resolver, so that Split repeats
 // them in every RA it produces: Source Link-Layer Address, MTU,
-// Advertisement Interval, Home Agent Information, RA Flags Expansion and
-// Captive-Portal.
+// Advertisement Interval, Home Agent Information, RA Flags Expansion,
+// Authoritative Border Router and Captive-Portal.
 func PerRA(typ OptionType) bool {
 	switch typ {
 	case TypeSourceLinkLayerAddr, TypeMTU, TypeAdvInterval, TypeHomeAgentInfo,
-		TypeFlagsExpansion, TypeCaptivePortal:
+		TypeFlagsExpansion, TypeABRO, TypeCaptivePortal:
 		return true
 	}
 	return false
