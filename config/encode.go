@@ -212,6 +212,20 @@ func (e *encoder) iface(ifc *Interface, defaults *DHCPv6) {
 		e.kv("prefix", quote(r.Prefix.String()))
 		e.intIf("lifetime", int64(r.Lifetime), int64(min(life, maxPREF64Lifetime)))
 	}
+	for _, c := range ra.LoWPANContexts {
+		e.header("[[interface.ra.lowpan_context]]")
+		e.kv("prefix", quote(c.Prefix.String()))
+		e.boolIf("compression", c.Compression, false)
+		e.intIf("context_id", int64(c.ID), 0)
+		e.intIf("lifetime_minutes", int64(c.Lifetime), 0)
+	}
+	for _, a := range ra.ABROs {
+		e.header("[[interface.ra.abro]]")
+		e.kv("address", quote(a.Address.String()))
+		e.intIf("version_low", int64(a.VersionLow), 0)
+		e.intIf("version_high", int64(a.VersionHigh), 0)
+		e.intIf("lifetime_minutes", int64(a.Lifetime), 0)
+	}
 	for _, r := range ra.DNR {
 		e.header("[[interface.ra.dnr]]")
 		e.intIf("priority", int64(r.Priority), defaultDNRPriority)

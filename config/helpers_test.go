@@ -44,6 +44,8 @@ func stripIface(ifc config.Interface) config.Interface {
 	ra.DNSSL = cloneZero(ra.DNSSL, func(p *config.DNSSL) { p.Line = 0 })
 	ra.PREF64 = cloneZero(ra.PREF64, func(p *config.PREF64) { p.Line = 0 })
 	ra.DNR = cloneZero(ra.DNR, func(p *config.DNR) { p.Line = 0 })
+	ra.LoWPANContexts = cloneZero(ra.LoWPANContexts, func(p *config.LoWPANContext) { p.Line = 0 })
+	ra.ABROs = cloneZero(ra.ABROs, func(p *config.ABRO) { p.Line = 0 })
 	if ifc.DHCPv6 != nil {
 		d := *ifc.DHCPv6
 		d.Line = 0

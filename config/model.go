@@ -152,6 +152,11 @@ type RA struct {
 	DNSSL    []DNSSL
 	PREF64   []PREF64
 	DNR      []DNR
+	// 6LoWPAN (RFC 6775), sent after Home Agent Information as radvd
+	// does: Context options (radvd lowpanco) and Authoritative Border
+	// Router options (radvd abro).
+	LoWPANContexts []LoWPANContext
+	ABROs          []ABRO
 
 	// Clients, when non-empty, restricts RAs to these unicast addresses
 	// (radvd `clients { ... };`); Deny lists `!ADDR` entries.
@@ -214,6 +219,28 @@ type PREF64 struct {
 	Prefix   netip.Prefix // length 32, 40, 48, 56, 64 or 96
 	Lifetime uint32       // AdvValidLifetime (3×MaxInterval, capped at 65528)
 	Line     int
+}
+
+// LoWPANContext is one 6LoWPAN Context option (RFC 6775 §4.2; radvd
+// lowpanco).
+type LoWPANContext struct {
+	// Prefix is the context prefix; its length is the Context Length.
+	// radvd.conf sets only the length (AdvContextLength): the prefix is ::.
+	Prefix      netip.Prefix
+	Compression bool   // AdvContextCompressionFlag (off): C flag
+	ID          uint8  // AdvContextID (0): CID, 0..15
+	Lifetime    uint16 // AdvLifeTime (0): valid lifetime in minutes
+	Line        int
+}
+
+// ABRO is one Authoritative Border Router option (RFC 6775 §4.3; radvd
+// abro).
+type ABRO struct {
+	Address     netip.Addr // the 6LoWPAN border router (6LBR)
+	VersionLow  uint16     // AdvVersionLow (0)
+	VersionHigh uint16     // AdvVersionHigh (0)
+	Lifetime    uint16     // AdvValidLifeTime (0 = the RFC's default, 10000): minutes
+	Line        int
 }
 
 // DNR is one Encrypted DNS (DNR) option (RFC 9463), in the RA and/or DHCPv6.

@@ -103,6 +103,9 @@ type rawRA struct {
 	DNSSL  []rawDNSSL  `toml:"dnssl"`
 	PREF64 []rawPREF64 `toml:"pref64"`
 	DNR    []rawRADNR  `toml:"dnr"`
+
+	LoWPANContext []rawLoWPANContext `toml:"lowpan_context"`
+	ABRO          []rawABRO          `toml:"abro"`
 }
 
 type rawPrefix struct {
@@ -146,6 +149,22 @@ type rawPREF64 struct {
 	Pos      pos
 	Prefix   *string `toml:"prefix"`
 	Lifetime *int64  `toml:"lifetime"`
+}
+
+type rawLoWPANContext struct {
+	Pos             pos
+	Prefix          *string `toml:"prefix"`
+	Compression     *bool   `toml:"compression"`
+	ContextID       *int64  `toml:"context_id"`
+	LifetimeMinutes *int64  `toml:"lifetime_minutes"`
+}
+
+type rawABRO struct {
+	Pos             pos
+	Address         *string `toml:"address"`
+	VersionLow      *int64  `toml:"version_low"`
+	VersionHigh     *int64  `toml:"version_high"`
+	LifetimeMinutes *int64  `toml:"lifetime_minutes"`
 }
 
 type rawRADNR struct {

@@ -93,6 +93,8 @@ func TestReferenceDefaults(t *testing.T) {
 		"[[interface.ra.dnssl]]", `domains = ["example.net"]`,
 		"[[interface.ra.pref64]]", `prefix = "64:ff9b::/96"`,
 		"[[interface.ra.dnr]]", `adn = "dns.example.net"`, `addresses = ["2001:db8:1::53"]`,
+		"[[interface.ra.lowpan_context]]", `prefix = "2001:db8:1::/64"`,
+		"[[interface.ra.abro]]", `address = "2001:db8:1::1"`,
 		"[interface.dhcpv6]",
 	))
 	if d := diff(noLines(ref), noLines(min)); d != "" {

@@ -179,6 +179,23 @@ func (v *validator) ra(r *rawRA) RA {
 			ra.PREF64 = append(ra.PREF64, o)
 		}
 	}
+	ids := map[uint8]int{} // context ID → line
+	for i := range r.LoWPANContext {
+		x := &r.LoWPANContext[i]
+		if c, ok := v.lowpanContext(x); ok {
+			if prev, dup := ids[c.ID]; dup {
+				v.errorf(join(string(x.Pos), "context_id"), "context %d is already defined on line %d", c.ID, prev)
+				continue
+			}
+			ids[c.ID] = c.Line
+			ra.LoWPANContexts = append(ra.LoWPANContexts, c)
+		}
+	}
+	for i := range r.ABRO {
+		if a, ok := v.abro(&r.ABRO[i]); ok {
+			ra.ABROs = append(ra.ABROs, a)
+		}
+	}
 	for i := range r.DNR {
 		x := &r.DNR[i]
 		d, ok := v.dnr(string(x.Pos), x.Priority, x.ADN, x.Addresses, x.Params, true)
@@ -305,6 +322,40 @@ func (v *validator) dnssl(r *rawDNSSL, def uint32, max time.Duration) (DNSSL, bo
 	}
 	o.Domains = v.domains(join(at, "domains"), r.Domains)
 	return o, len(o.Domains) == len(r.Domains)
+}
+
+func (v *validator) lowpanContext(r *rawLoWPANContext) (LoWPANContext, bool) {
+	at := string(r.Pos)
+	c := LoWPANContext{
+		Compression: boolOr(r.Compression, false),
+		ID:          uint8(v.intIn(join(at, "context_id"), r.ContextID, 0, 15, 0)),
+		Lifetime:    uint16(v.intIn(join(at, "lifetime_minutes"), r.LifetimeMinutes, 0, 0xffff, 0)),
+		Line:        v.lines.line(at),
+	}
+	if r.Prefix == nil {
+		v.required(at, "prefix")
+		return c, false
+	}
+	p, ok := v.prefix(join(at, "prefix"), *r.Prefix)
+	c.Prefix = p
+	return c, ok
+}
+
+func (v *validator) abro(r *rawABRO) (ABRO, bool) {
+	at := string(r.Pos)
+	a := ABRO{
+		VersionLow:  uint16(v.intIn(join(at, "version_low"), r.VersionLow, 0, 0xffff, 0)),
+		VersionHigh: uint16(v.intIn(join(at, "version_high"), r.VersionHigh, 0, 0xffff, 0)),
+		Lifetime:    uint16(v.intIn(join(at, "lifetime_minutes"), r.LifetimeMinutes, 0, 0xffff, 0)),
+		Line:        v.lines.line(at),
+	}
+	if r.Address == nil {
+		v.required(at, "address")
+		return a, false
+	}
+	addr, ok := v.unicast(join(at, "address"), *r.Address)
+	a.Address = addr
+	return a, ok
 }
 
 func (v *validator) pref64(r *rawPREF64, def uint32) (PREF64, bool) {

@@ -153,7 +153,4 @@ func (p *parser) finishInterface(s *ifaceState) {
 			p.errorf(s.lineOf("advcaptiveportalapi"), "AdvCaptivePortalAPI %q is not an absolute URI (RFC 8910)", u)
 		}
 	}
-	if n := len(s.extras.LowPANCo) + len(s.extras.ABRO); n > 0 {
-		p.warnf(s.line, "interface %s: 6LoWPAN options (lowpanco, abro) are accepted but radish does not send them", name)
-	}
 }

@@ -9,9 +9,8 @@
 // printed in radvd's own format "FILE:LINE error: MESSAGE". Parsing goes on
 // after most errors (up to 50) so that one run reports several. Non-fatal
 // remarks (deprecated keywords, ignored 6LoWPAN blocks, adjusted values) are
-// returned as Warnings. Settings radvd has but the model lacks are kept in
-// Result.Extras. The parser is a hand-written lexer and recursive-descent
-// parser; it never panics on any input (see FuzzParse).
+// returned as Warnings. The parser is a hand-written lexer and
+// recursive-descent parser; it never panics on any input (see FuzzParse).
 //
 // # Grammar
 //
@@ -48,8 +47,11 @@
 // autoignoreprefixes, "!ADDR" clients), plus AdvSNACRouterFlag.
 // AdvRDNSSPreference and AdvRDNSSOpen are accepted and ignored with a
 // warning, as radvd does; so is the deprecated "abro ADDR/LEN" form.
-// lowpanco and abro are accepted with a warning: radish does not send the
-// 6LoWPAN options (their values are in Result.Extras).
+// lowpanco and abro become the 6LoWPAN Context and Authoritative Border
+// Router options (RFC 6775); as in radvd, only the first block of each
+// kind in an interface is sent (the others draw a warning), and the
+// context prefix is :: with AdvContextLength bits, since radvd.conf has no
+// keyword for it.
 //
 // # Defaults
 //
@@ -99,7 +101,10 @@
 //     truncates them silently. A name containing '*', '?' or '[' is a glob
 //     pattern (config.Interface.Pattern); radvd treats it literally.
 //   - AdvCurHopLimit above 255 and HomeAgentPreference above 65535 are
-//     errors; radvd truncates them.
+//     errors; radvd truncates them. So are the 6LoWPAN values that do not
+//     fit their RFC 6775 fields: AdvContextLength above 128, AdvContextID
+//     above 15, and AdvLifeTime, AdvVersionLow, AdvVersionHigh or
+//     AdvValidLifeTime above 65535.
 //   - Preferences (AdvDefaultPreference, AdvRoutePreference) accept low,
 //     medium, high, -1 and -0; radvd also takes other negative numbers and
 //     sends them as the reserved value.

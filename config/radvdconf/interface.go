@@ -39,7 +39,6 @@ const (
 // end-of-block checks need (which options were given, and where).
 type ifaceState struct {
 	ifc      config.Interface
-	extras   Extras
 	line     int
 	lines    map[string]int // keyword → line of its (last) statement
 	minSet   bool
@@ -79,7 +78,6 @@ func (p *parser) interfaceBlock() {
 		},
 	}
 	s.hop = dfltCurHopLimit
-	s.extras.Name = name
 	if first, dup := p.names[name]; dup {
 		p.errorf(line, "duplicate interface definition for %s (first at line %d)", name, first)
 	} else {
@@ -108,7 +106,6 @@ func (p *parser) interfaceBlock() {
 	}
 	p.finishInterface(s)
 	p.cfg.Interfaces = append(p.cfg.Interfaces, s.ifc)
-	p.extras = append(p.extras, s.extras)
 }
 
 // skipBlock recovers after a broken interface head: it skips past the

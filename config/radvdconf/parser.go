@@ -17,35 +17,6 @@ type Result struct {
 	// Warnings lists non-fatal remarks in file order; their String forms
 	// are also in Config.Warnings.
 	Warnings []Warning
-	// Extras holds, per interface and in the same order as
-	// Config.Interfaces, the radvd settings the model has no field for.
-	Extras []Extras
-}
-
-// Extras holds radvd settings of one interface that radish's model does not
-// carry. radish accepts them (with a warning) but does not act on them.
-type Extras struct {
-	Name     string
-	LowPANCo []LowPANContext // lowpanco blocks (RFC 6775 6LoWPAN Context option)
-	ABRO     []ABRO          // abro blocks (RFC 6775 Authoritative Border Router option)
-}
-
-// LowPANContext is one radvd `lowpanco { ... };` block.
-type LowPANContext struct {
-	ContextLength   uint32 // AdvContextLength
-	CompressionFlag bool   // AdvContextCompressionFlag
-	ContextID       uint32 // AdvContextID
-	Lifetime        uint32 // AdvLifeTime
-	Line            int
-}
-
-// ABRO is one radvd `abro ADDR { ... };` block.
-type ABRO struct {
-	Address       netip.Addr // the 6LBR address
-	VersionLow    uint32     // AdvVersionLow
-	VersionHigh   uint32     // AdvVersionHigh
-	ValidLifetime uint32     // AdvValidLifetime
-	Line          int
 }
 
 // maxErrors bounds how many errors one Parse collects.
@@ -78,18 +49,17 @@ func Parse(file string, src []byte) (*Result, error) {
 	for _, w := range p.warns {
 		p.cfg.Warnings = append(p.cfg.Warnings, w.String())
 	}
-	return &Result{Config: p.cfg, Warnings: p.warns, Extras: p.extras}, nil
+	return &Result{Config: p.cfg, Warnings: p.warns}, nil
 }
 
 type parser struct {
-	file   string
-	toks   []token
-	pos    int
-	errs   ErrorList
-	warns  []Warning
-	cfg    *config.Config
-	extras []Extras
-	names  map[string]int // interface name → line of first definition
+	file  string
+	toks  []token
+	pos   int
+	errs  ErrorList
+	warns []Warning
+	cfg   *config.Config
+	names map[string]int // interface name → line of first definition
 }
 
 func (p *parser) peek() token { return p.toks[p.pos] }

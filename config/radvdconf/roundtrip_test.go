@@ -34,6 +34,12 @@ func clearLines(ifcs []config.Interface) {
 		for j := range ra.PREF64 {
 			ra.PREF64[j].Line = 0
 		}
+		for j := range ra.LoWPANContexts {
+			ra.LoWPANContexts[j].Line = 0
+		}
+		for j := range ra.ABROs {
+			ra.ABROs[j].Line = 0
+		}
 	}
 }
 

@@ -11,9 +11,8 @@ import (
 // CheckRadvd is "radish check --radvd FILE": it parses the radvd.conf FILE
 // and writes the configuration as radish TOML (config.Encode) to stdout,
 // so that an operator can move from the radvd personality to radish serve.
-// radvd settings radish does not act on (6LoWPAN blocks) and other warnings
-// go to stderr as "warning: FILE:LINE: MESSAGE"; errors as radvd prints
-// them, "FILE:LINE error: MESSAGE". It returns the exit status: 0 when the
+// Warnings go to stderr as "FILE:LINE warning: MESSAGE" and errors as radvd
+// prints them, "FILE:LINE error: MESSAGE". It returns the exit status: 0 when the
 // file is valid, 1 when it is not.
 //
 // The radvd personality's overlay (radvd.toml) is not applied: the output
@@ -31,7 +30,7 @@ func CheckRadvd(path string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	for _, w := range res.Warnings {
-		fmt.Fprintln(stderr, "warning:", w.String())
+		fmt.Fprintln(stderr, w.String())
 	}
 	if err := config.Encode(stdout, res.Config); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", path, err)

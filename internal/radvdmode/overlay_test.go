@@ -146,6 +146,16 @@ func TestCheckRadvd(t *testing.T) {
 		})
 	}
 	var out, errb bytes.Buffer
+	// Warnings keep radvd's FILE:LINE format, once.
+	if code := radvdmode.CheckRadvd("testdata/lowpan_6lbr.conf", &out, &errb); code != 0 ||
+		errb.String() != "testdata/lowpan_6lbr.conf:25 warning: only the first lowpanco block of an interface is sent (as in radvd); this one is ignored\n" {
+		t.Errorf("lowpan_6lbr.conf: exit %d, stderr %q", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "[[interface.ra.lowpan_context]]") || !strings.Contains(out.String(), "[[interface.ra.abro]]") {
+		t.Errorf("lowpan_6lbr.conf: the 6LoWPAN options are missing from the TOML:\n%s", out.String())
+	}
+	out.Reset()
+	errb.Reset()
 	if code := radvdmode.CheckRadvd("testdata/reject_nova_typo.conf", &out, &errb); code != 1 || out.Len() != 0 {
 		t.Errorf("broken file: exit %d, stdout %q", code, out.String())
 	}

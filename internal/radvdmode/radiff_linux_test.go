@@ -28,6 +28,7 @@ var raCorpus = []string{
 	"testdata/pfsense_full.conf",
 	"testdata/opnsense_unmanaged.conf",
 	"testdata/ra_options.conf",
+	"testdata/lowpan_6lbr.conf",
 }
 
 // TestRADifferential runs Debian's radvd and radish on the same files,

@@ -113,7 +113,8 @@ func compile(in *compileInput) *compiled {
 	// from radish and one from radvd for the same radvd.conf match option
 	// for option: prefixes, NAT64 prefixes, routes, RDNSS, DNSSL, then the
 	// link options (MTU, source link-layer address, advertisement interval,
-	// home agent information, captive portal), then DNR, which radvd lacks.
+	// home agent information, 6LoWPAN context, authoritative border router,
+	// captive portal), then DNR, which radvd lacks.
 	var opts []ra.OptionSpec
 	out := &compiled{prefixes: in.prefixes}
 	for i := range in.prefixes {
@@ -178,6 +179,12 @@ func compile(in *compileInput) *compiled {
 			Preference:          int16(rc.HomeAgentPreference),
 			Lifetime:            rc.HomeAgentLifetime,
 		})
+	}
+	for _, c := range rc.LoWPANContexts {
+		opts = append(opts, ra.SixLoWPANContext{Prefix: c.Prefix, Compression: c.Compression, ID: c.ID, Lifetime: c.Lifetime})
+	}
+	for _, a := range rc.ABROs {
+		opts = append(opts, ra.ABRO{VersionLow: a.VersionLow, VersionHigh: a.VersionHigh, Lifetime: a.Lifetime, Address: a.Address})
 	}
 	if rc.CaptivePortalAPI != "" {
 		opts = append(opts, ra.CaptivePortal(rc.CaptivePortalAPI))

@@ -507,6 +507,8 @@ func TestEveryOptionAdvertised(t *testing.T) {
 			i.RA.DNSSL = []config.DNSSL{{Domains: []string{"example.net"}, Lifetime: 1800}}
 			i.RA.PREF64 = []config.PREF64{{Prefix: netip.MustParsePrefix("64:ff9b::/96"), Lifetime: 1800}}
 			i.RA.DNR = []config.DNR{{Priority: 1, ADN: "dns.example.net", Addresses: []netip.Addr{netip.MustParseAddr("2001:db8::853")}, Params: "alpn=dot", Lifetime: 1800}}
+			i.RA.LoWPANContexts = []config.LoWPANContext{{Prefix: netip.MustParsePrefix("2001:db8:6::/48"), Compression: true, ID: 3, Lifetime: 60}}
+			i.RA.ABROs = []config.ABRO{{Address: netip.MustParseAddr("2001:db8::6"), VersionLow: 7, Lifetime: 100}}
 			i.RA.OtherConfig = true
 		})
 		time.Sleep(time.Second)
@@ -521,11 +523,24 @@ func TestEveryOptionAdvertised(t *testing.T) {
 		}
 		// Options in radvd's order (send.c build_ra_options), DNR last.
 		wantOrder := []ra.OptionType{ra.TypePrefixInfo, ra.TypePREF64, ra.TypeRouteInfo, ra.TypeRDNSS, ra.TypeDNSSL,
-			ra.TypeMTU, ra.TypeSourceLinkLayerAddr, ra.TypeAdvInterval, ra.TypeHomeAgentInfo, ra.TypeCaptivePortal, ra.TypeDNR}
+			ra.TypeMTU, ra.TypeSourceLinkLayerAddr, ra.TypeAdvInterval, ra.TypeHomeAgentInfo,
+			ra.TypeSixLoWPANContext, ra.TypeABRO, ra.TypeCaptivePortal, ra.TypeDNR}
 		var types []ra.OptionType
 		for it := m.AllOptions(); it.Next(); {
 			o := it.Option()
 			types = append(types, o.Type)
+			switch o.Type {
+			case ra.TypeSixLoWPANContext:
+				want := ra.SixLoWPANContext{Prefix: netip.MustParsePrefix("2001:db8:6::/48"), Compression: true, ID: 3, Lifetime: 60}
+				if c, err := ra.ParseSixLoWPANContext(o); err != nil || c != want {
+					t.Errorf("6CO %+v, %v; want %+v", c, err, want)
+				}
+			case ra.TypeABRO:
+				want := ra.ABRO{Address: netip.MustParseAddr("2001:db8::6"), VersionLow: 7, Lifetime: 100}
+				if a, err := ra.ParseABRO(o); err != nil || a != want {
+					t.Errorf("ABRO %+v, %v; want %+v", a, err, want)
+				}
+			}
 			if o.Type == ra.TypeDNR {
 				v, err := ra.ParseDNR(o)
 				if err != nil || len(v.SvcParams()) == 0 || v.NumAddrs() != 1 {
