@@ -111,6 +111,11 @@ func (e *Engine) onEvent(ev iface.Event, now time.Time) {
 		l.k = ev.Link
 		if old.Name != ev.Link.Name || l.cfg == nil {
 			if nc := e.lookup(ev.Link.Name); nc != l.cfg {
+				if l.served && (nc == nil || !nc.RA.SendAdvert) {
+					// Renamed out of the configuration: hosts must drop
+					// this router now, as on a reload removing it.
+					e.sendFinal(l, now)
+				}
 				if l.served && nc != nil && l.cfg != nil && nc.Transport != l.cfg.Transport {
 					e.stopServing(l)
 				}
@@ -397,6 +402,35 @@ func (e *Engine) stopServing(l *link) {
 	l.initialSent = 0
 }
 
+// retime brings a served link's timers in line with a new configuration.
+func (e *Engine) retime(l *link, now time.Time) {
+	adv := &l.timers[timerAdvert]
+	switch {
+	case l.cfg.RA.UnicastOnly:
+		// No multicast from now on, neither periodic nor as an answer.
+		e.heap.cancel(adv)
+		if l.pendingMcast {
+			l.pendingMcast = false
+			if l.nbatch == 0 {
+				e.heap.cancel(&l.timers[timerAnswer])
+			}
+		}
+	case !adv.scheduled():
+		// UnicastOnly was on: periodic RAs start again, fast.
+		e.fastStart(l, now)
+	case adv.when.After(now.Add(l.cfg.RA.MaxInterval)):
+		// A shorter MaxInterval takes effect now, not after the RA that
+		// was scheduled under the old one.
+		e.heap.schedule(adv, now.Add(randDuration(l.cfg.RA.MinInterval, l.cfg.RA.MaxInterval)))
+	}
+	// ForwardingCheck may have been turned on (or off) while forwarding
+	// is off: say so now, as a change of forwarding would.
+	if e.noteForwarding(l) {
+		e.markDirty(l)
+		e.fastStart(l, now)
+	}
+}
+
 // applyConfig swaps the configuration on the loop.
 func (e *Engine) applyConfig(cfg *config.Config, now time.Time) {
 	e.setConfig(cfg)
@@ -414,10 +448,8 @@ func (e *Engine) applyConfig(cfg *config.Config, now time.Time) {
 			e.markDirty(l)
 		}
 		e.refresh(l, now)
-		// A shorter MaxInterval takes effect now, not after the RA that
-		// was scheduled under the old one.
-		if adv := &l.timers[timerAdvert]; l.served && adv.scheduled() && adv.when.After(now.Add(nc.RA.MaxInterval)) {
-			e.heap.schedule(adv, now.Add(randDuration(nc.RA.MinInterval, nc.RA.MaxInterval)))
+		if l.served {
+			e.retime(l, now)
 		}
 	}
 	e.log.Info("configuration applied", "source", cfg.Source)

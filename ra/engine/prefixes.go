@@ -71,27 +71,37 @@ func (e *Engine) compileInput(l *link, now time.Time, final bool) *compileInput 
 		l.withdrawn = make(map[netip.Prefix]prefixAdv)
 	}
 	for pfx, old := range l.lastAuto {
-		if _, still := auto[pfx]; still || !stillConfigured(l.cfg, old.cfg) {
+		if _, still := auto[pfx]; still {
+			continue
+		}
+		stanza := configuredAs(l.cfg, old.cfg)
+		if stanza == nil {
 			continue
 		}
 		if _, ok := l.withdrawn[pfx]; ok {
 			continue
 		}
+		// Never longer than what was advertised last (a DecrementLifetimes
+		// prefix has counted down), nor than 2 hours.
 		end := now.Add(withdrawPeriod)
-		if old.valid != config.Infinity {
-			end = minTime(end, now.Add(time.Duration(old.valid)*time.Second))
-		}
-		if !old.validEnd.IsZero() {
-			end = minTime(end, old.validEnd)
+		if v, _ := old.currentLifetimes(l.effective, now); v != config.Infinity {
+			end = minTime(end, now.Add(time.Duration(v)*time.Second))
 		}
 		w := old
+		w.cfg = stanza
 		w.preferred, w.prefEnd, w.validEnd, w.withdrawn, w.decrement = 0, time.Time{}, end, true, false
 		l.withdrawn[pfx] = w
 	}
 	for pfx, w := range l.withdrawn {
-		if _, back := auto[pfx]; back || !stillConfigured(l.cfg, w.cfg) || !w.validEnd.After(now) {
+		_, back := auto[pfx]
+		stanza := configuredAs(l.cfg, w.cfg)
+		if back || stanza == nil || !w.validEnd.After(now) {
 			delete(l.withdrawn, pfx)
 			continue
+		}
+		if w.cfg != stanza { // the same stanza after a reload
+			w.cfg = stanza
+			l.withdrawn[pfx] = w
 		}
 		in.prefixes = append(in.prefixes, w)
 	}
@@ -153,14 +163,19 @@ func autoPrefix(a iface.Addr, bits int, ignore []netip.Prefix) (netip.Prefix, bo
 	return pfx, true
 }
 
-// stillConfigured reports whether p is still one of cfg's prefixes.
-func stillConfigured(cfg *config.Interface, p *config.Prefix) bool {
+// configuredAs returns the prefix stanza of cfg that p stands for, or nil
+// when cfg no longer has it. A reload replaces every stanza, so a stanza
+// is known by what makes it produce prefixes: its kind, its prefix and
+// its base interfaces.
+func configuredAs(cfg *config.Interface, p *config.Prefix) *config.Prefix {
 	for i := range cfg.RA.Prefixes {
-		if &cfg.RA.Prefixes[i] == p {
-			return true
+		q := &cfg.RA.Prefixes[i]
+		if q == p || (q.Auto == p.Auto && q.Prefix == p.Prefix &&
+			q.Base6Interface == p.Base6Interface && q.Base6to4Interface == p.Base6to4Interface) {
+			return q
 		}
 	}
-	return false
+	return nil
 }
 
 // expirePrefixes reports whether a withdrawn prefix or an address-bound

@@ -3,6 +3,7 @@ package engine
 import (
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/radish-net/radish/iface"
@@ -57,7 +58,7 @@ func (e *Engine) scheduleNextAdvert(l *link, now time.Time) {
 
 // fireAdvert sends the periodic (or initial) unsolicited RA.
 func (e *Engine) fireAdvert(l *link, now time.Time) {
-	if !l.served {
+	if !l.served || l.cfg.RA.UnicastOnly {
 		return
 	}
 	e.sendMulticast(l, now, false)
@@ -119,7 +120,10 @@ func (e *Engine) onRS(rs rsEvent, now time.Time) {
 		return
 	}
 	ra := &l.cfg.RA
-	if rs.src.IsUnspecified() || !ra.SolicitedUnicast {
+	// A UnicastOnly link answers by unicast whatever
+	// AdvRASolicitedUnicast says; only the unspecified source needs a
+	// multicast answer it cannot have.
+	if rs.src.IsUnspecified() || (!ra.SolicitedUnicast && !ra.UnicastOnly) {
 		if ra.UnicastOnly {
 			e.counters.RSDroppedUnicast.Add(1)
 			return
@@ -127,7 +131,11 @@ func (e *Engine) onRS(rs rsEvent, now time.Time) {
 		e.answerMulticast(l, now)
 		return
 	}
-	if l.pendingMcast {
+	// With a clients list the "multicast" answer goes to the listed
+	// clients only: it covers a source that is one of them, not one
+	// admitted by UnrestrictedUnicast.
+	reachedByMcast := len(ra.Clients) == 0 || slices.Contains(ra.Clients, rs.src)
+	if l.pendingMcast && reachedByMcast {
 		return // the multicast answer covers it
 	}
 	for i := 0; i < l.nbatch; i++ {
@@ -136,7 +144,7 @@ func (e *Engine) onRS(rs rsEvent, now time.Time) {
 		}
 	}
 	if l.nbatch == maxBatch {
-		if ra.UnicastOnly {
+		if ra.UnicastOnly || !reachedByMcast {
 			e.counters.RSDroppedBatch.Add(1)
 			return
 		}
