@@ -56,11 +56,14 @@
 //     "uuid" and "raw" the configured values. The server answers nothing
 //     until the DUID is known (Ready).
 //   - Rate limits (DHCPv6Server.PerSourceRate/Burst, GlobalRate/Burst):
-//     token buckets checked before parsing, per source address in a fixed
-//     table of 4096 entries (4-way sets, least recently used evicted; an
-//     evicted source comes back with a full bucket) and one global bucket.
-//     Refused datagrams are counted (pkt6-rate-limited). Limits are read
-//     at New; Reload does not change them.
+//     a token bucket per client in a fixed table of 4096 entries (4-way
+//     sets, least recently used evicted; an evicted client comes back with
+//     a full bucket) and one global bucket, which bounds what the server
+//     sends whatever the sources. A direct message's client is its source
+//     address, checked before parsing; a Relay-forward's is the innermost
+//     peer-address, checked once the relay headers have been parsed, so
+//     that the clients behind one relay do not share the relay's bucket.
+//     Refused datagrams are counted (pkt6-rate-limited).
 //   - Bounded work: one goroutine reads the conn (ReadBatch/WriteBatch with
 //     preallocated buffers when it is an iface.BatchConn, else
 //     ReadFrom/WriteTo), with one receive and one send buffer set, and no

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"net/netip"
 
 	"github.com/radish-net/radish/dhcpv6"
 	"github.com/radish-net/radish/iface"
@@ -28,11 +29,8 @@ const (
 func (l *loop) handle(tab *table, pkt []byte, m *iface.Meta, out []byte, om *iface.Meta) (reply []byte, sent dhcpv6.MessageType, ok bool) {
 	c := l.counters
 	c.Received.Add(1)
-	if ok, perSource := l.lim.allow(m.Src); !ok {
-		if perSource {
-			c.RateLimitedSrc.Add(1)
-		}
-		c.drop(&c.RateLimited)
+	relayed := len(pkt) > 0 && dhcpv6.MessageType(pkt[0]) == dhcpv6.RelayForward
+	if !relayed && !l.allow(m.Src) {
 		return nil, 0, false
 	}
 	if len(pkt) == 0 {
@@ -41,11 +39,16 @@ func (l *loop) handle(tab *table, pkt []byte, m *iface.Meta, out []byte, om *ifa
 	}
 
 	var req dhcpv6.Message
-	relayed := dhcpv6.MessageType(pkt[0]) == dhcpv6.RelayForward
 	if relayed {
 		c.RelayForwardReceived.Add(1)
 		if err := l.chain.Parse(pkt); err != nil {
 			c.drop(&c.ParseFailed)
+			return nil, 0, false
+		}
+		// Every client behind a relay arrives from the relay's address:
+		// the per-source bucket is the client's, named by the innermost
+		// peer-address (RFC 9915 §9.1).
+		if !l.allow(l.chain.Level(l.chain.Depth() - 1).PeerAddress()) {
 			return nil, 0, false
 		}
 		req = l.chain.Message()
@@ -131,6 +134,19 @@ func (l *loop) handle(tab *table, pkt []byte, m *iface.Meta, out []byte, om *ifa
 		}
 	}
 	return out, typ, true
+}
+
+// allow applies the rate limits to a datagram whose per-source bucket is
+// src's, counting a refusal.
+func (l *loop) allow(src netip.Addr) bool {
+	ok, perSource := l.lim.allow(src)
+	if !ok {
+		if perSource {
+			l.counters.RateLimitedSrc.Add(1)
+		}
+		l.counters.drop(&l.counters.RateLimited)
+	}
+	return ok
 }
 
 // selectLink returns the stanza that answers a message received on

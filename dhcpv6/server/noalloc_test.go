@@ -66,6 +66,43 @@ func TestNoAllocs(t *testing.T) {
 	}
 }
 
+// TestNoAllocsRateLimited: with both rate limits on (high enough that
+// nothing is refused), looking up the per-source bucket, the client's
+// behind a relay as well as a direct sender's, allocates nothing.
+func TestNoAllocsRateLimited(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are not meaningful under -race")
+	}
+	h := start(t, parseConfig(t, rateConfig(1_000_000, 2_000_000, 1_000_000, 2_000_000)), false)
+	relayedReq := wrap(infoReq(), lvl("2001:db8:ff::1", "uplink"), lvl("2001:db8:10::1", "port-1"))
+	for _, tc := range []struct {
+		name string
+		pkt  []byte
+		m    iface.Meta
+	}{
+		{"direct", infoReq(), direct(lan0.Index)},
+		{"relayed", relayedReq, relayed(lan0.Index)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, ok := h.send(tc.pkt, tc.m); !ok {
+				t.Fatal("not answered")
+			}
+			before := h.conn.WriteCount()
+			run := func() { exchangeFast(h.conn, tc.pkt, tc.m) }
+			if n := testing.AllocsPerRun(500, run); n != 0 {
+				t.Errorf("%v allocations per request, want 0", n)
+			}
+			if n := h.conn.WriteCount() - before; n != 501 {
+				t.Errorf("%d replies to 501 requests", n)
+			}
+			if got := h.srv.Counters().RateLimited.Load(); got != 0 {
+				t.Errorf("pkt6-rate-limited = %d, want 0", got)
+			}
+			h.drain()
+		})
+	}
+}
+
 // BenchmarkServerInfoRequest: one Information-request in, one Reply out,
 // through a fake conn. /radish is the server; /insomniacslk is a minimal
 // loop doing the same job with insomniacslk/dhcp (parse, build a Reply

@@ -7,10 +7,12 @@ import (
 )
 
 // Rate limiting (the server must not become an amplifier for spoofed
-// sources): a token bucket per source address and one global bucket, each
-// kept as a GCRA "theoretical arrival time", which is an exact token
-// bucket in one integer. A bucket with rate r per second and burst b lets
-// b packets through at once and refills one token every 1/r s.
+// sources): a token bucket per client address (a direct message's source
+// address, a Relay-forward's innermost peer-address) and one global
+// bucket, each kept as a GCRA "theoretical arrival time", which is an
+// exact token bucket in one integer. A bucket with rate r per second and
+// burst b lets b packets through at once and refills one token every
+// 1/r s.
 //
 // Per-source buckets live in a fixed table of limiterSets sets of
 // limiterWays entries (4-way set associative, keyed by a seeded hash of
@@ -89,8 +91,8 @@ func newLimiter(perRate, perBurst, globalRate, globalBurst int) *limiter {
 	return l
 }
 
-// allow reports whether a packet from src may be answered, and if not,
-// whether the per-source bucket refused it.
+// allow reports whether a packet from client src may be answered, and if
+// not, whether the per-source bucket refused it.
 func (l *limiter) allow(src netip.Addr) (ok, perSource bool) {
 	if l == nil || (!l.src.enabled() && !l.global.enabled()) {
 		return true, false

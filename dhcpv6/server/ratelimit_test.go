@@ -7,6 +7,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/radish-net/radish/dhcpv6"
 	"github.com/radish-net/radish/iface"
 )
 
@@ -134,6 +135,58 @@ func TestRateLimitEviction(t *testing.T) {
 		h.drain()
 		if !h.sendSync(infoReq(), from("fe80::a")) {
 			t.Error("evicted source not answered with a fresh bucket")
+		}
+	})
+}
+
+// TestRateLimitRelayedClientsOwnBuckets: with the default limits
+// (per_source 10/s, burst 20), clients behind one relay each have their
+// own per-source bucket, keyed by the innermost peer-address, not the
+// relay's: 40 distinct clients relayed at once are all answered, while
+// one client repeating itself behind the relay is still held to its
+// burst.
+func TestRateLimitRelayedClientsOwnBuckets(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := `
+[dhcpv6.duid]
+type = "raw"
+id = "0002000000090102030405"
+[[interface]]
+name = "lan0"
+[interface.dhcpv6]
+dns_servers = ["2001:db8::53"]
+link_addresses = ["2001:db8:10::/48"]
+`
+		h := start(t, parseConfig(t, cfg), false)
+		relayedFrom := func(peer netip.Addr, i int) []byte {
+			cid := []byte{0, 3, 0, 1, 2, 0, 0, 0, 0, byte(i)}
+			req := msg(dhcpv6.InformationRequest, optCID(cid), optET())
+			return wrap(req, relayLevel{link: netip.MustParseAddr("2001:db8:10::1"), peer: peer, port: -1})
+		}
+		const clients = 40
+		answered := 0
+		for i := range clients {
+			if h.sendSync(relayedFrom(netip.MustParseAddr(fmt.Sprintf("fe80::%x", i+1)), i), relayed(lan0.Index)) {
+				answered++
+			}
+		}
+		if answered != clients {
+			t.Errorf("%d of %d distinct clients behind one relay answered (pkt6-rate-limited-source=%d)",
+				answered, clients, h.srv.Counters().RateLimitedSrc.Load())
+		}
+
+		one := netip.MustParseAddr("fe80::1:1")
+		answered = 0
+		for range 30 {
+			if h.sendSync(relayedFrom(one, 99), relayed(lan0.Index)) {
+				answered++
+			}
+		}
+		if answered != 20 {
+			t.Errorf("one client behind the relay: %d of 30 answered, want its burst of 20", answered)
+		}
+		if got := h.srv.Counters().RateLimitedSrc.Load(); got != 10 {
+			t.Errorf("pkt6-rate-limited-source = %d, want 10", got)
 		}
 	})
 }
