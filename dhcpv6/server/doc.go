@@ -63,7 +63,9 @@
 //     address, checked before parsing; a Relay-forward's is the innermost
 //     peer-address, checked once the relay headers have been parsed, so
 //     that the clients behind one relay do not share the relay's bucket.
-//     Refused datagrams are counted (pkt6-rate-limited).
+//     Refused datagrams are counted (pkt6-rate-limited). A Reload that
+//     changes the limits replaces every bucket with a full one under the
+//     new limits; one that leaves them unchanged keeps the buckets.
 //   - Bounded work: one goroutine reads the conn (ReadBatch/WriteBatch with
 //     preallocated buffers when it is an iface.BatchConn, else
 //     ReadFrom/WriteTo), with one receive and one send buffer set, and no

@@ -139,7 +139,7 @@ func (l *loop) handle(tab *table, pkt []byte, m *iface.Meta, out []byte, om *ifa
 // allow applies the rate limits to a datagram whose per-source bucket is
 // src's, counting a refusal.
 func (l *loop) allow(src netip.Addr) bool {
-	ok, perSource := l.lim.allow(src)
+	ok, perSource := l.s.lim.Load().allow(src)
 	if !ok {
 		if perSource {
 			l.counters.RateLimitedSrc.Add(1)

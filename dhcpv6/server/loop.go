@@ -21,11 +21,11 @@ const (
 )
 
 // loop is one socket loop: the goroutine that reads the conn, answers and
-// writes. It owns its buffers, its RelayChain and its rate limiter.
+// writes. It owns its buffers and its RelayChain, and is the only user of
+// the Server's current rate limiter.
 type loop struct {
 	s        *Server
 	counters *Counters
-	lim      *limiter
 	chain    dhcpv6.RelayChain
 
 	// ReadFrom path.
@@ -44,7 +44,7 @@ type loop struct {
 }
 
 func newLoop(s *Server, batch int) *loop {
-	l := &loop{s: s, counters: &s.counters, lim: s.lim}
+	l := &loop{s: s, counters: &s.counters}
 	if _, ok := s.conn.(iface.BatchConn); ok {
 		l.rbufs = make([][]byte, batch)
 		l.sstore = make([][]byte, batch)

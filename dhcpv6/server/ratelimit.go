@@ -67,7 +67,9 @@ func (g gcra) take(tat *int64, now int64) bool {
 	return true
 }
 
-// limiter is owned by one socket loop; it is not safe for concurrent use.
+// limiter is used by one socket loop only; it is not safe for concurrent
+// use. Server.Reload replaces it (through an atomic pointer) with a new
+// one, never changing one in use.
 type limiter struct {
 	start   time.Time
 	seed    maphash.Seed

@@ -3,6 +3,8 @@ package server_test
 import (
 	"fmt"
 	"net/netip"
+	"slices"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -188,5 +190,73 @@ link_addresses = ["2001:db8:10::/48"]
 		if got := h.srv.Counters().RateLimitedSrc.Load(); got != 10 {
 			t.Errorf("pkt6-rate-limited-source = %d, want 10", got)
 		}
+	})
+}
+
+// TestReloadRateLimits: a Reload that changes the rate limits applies them
+// at once with fresh buckets; one that leaves them unchanged (and changes
+// something else) keeps the buckets, so a source that used up its burst
+// stays refused.
+func TestReloadRateLimits(t *testing.T) {
+	answered := func(h *harness, src string, n int) int {
+		k := 0
+		for range n {
+			if h.sendSync(infoReq(), from(src)) {
+				k++
+			}
+		}
+		return k
+	}
+	t.Run("changed", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			h := start(t, parseConfig(t, rateConfig(0, 0, 0, 0)), false)
+			if got := answered(h, "fe80::a", 10); got != 10 {
+				t.Fatalf("no limits: %d of 10 answered", got)
+			}
+			if err := h.srv.Reload(parseConfig(t, rateConfig(1, 1, 0, 0))); err != nil {
+				t.Fatal(err)
+			}
+			if got := answered(h, "fe80::a", 10); got != 1 {
+				t.Errorf("after Reload to per_source=1 burst=1: %d of 10 answered, want 1", got)
+			}
+			// A second change starts from full buckets: fe80::a, empty
+			// under the old limits, gets the new burst.
+			if err := h.srv.Reload(parseConfig(t, rateConfig(1, 3, 0, 0))); err != nil {
+				t.Fatal(err)
+			}
+			if got := answered(h, "fe80::a", 10); got != 3 {
+				t.Errorf("after Reload to burst=3: %d of 10 answered, want 3", got)
+			}
+			if err := h.srv.Reload(parseConfig(t, rateConfig(0, 0, 2, 2))); err != nil {
+				t.Fatal(err)
+			}
+			if got := answered(h, "fe80::b", 10); got != 2 {
+				t.Errorf("after Reload to global=2 burst=2: %d of 10 answered, want 2", got)
+			}
+		})
+	})
+	t.Run("unchanged", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			h := start(t, parseConfig(t, rateConfig(1, 2, 0, 0)), false)
+			if got := answered(h, "fe80::a", 5); got != 2 {
+				t.Fatalf("before Reload: %d of 5 answered, want 2", got)
+			}
+			other := strings.Replace(rateConfig(1, 2, 0, 0), "2001:db8::53", "2001:db8::99", 1)
+			if err := h.srv.Reload(parseConfig(t, other)); err != nil {
+				t.Fatal(err)
+			}
+			if got := answered(h, "fe80::a", 5); got != 0 {
+				t.Errorf("after a Reload with the same limits: %d of 5 answered, want 0 (bucket kept)", got)
+			}
+			h.inject(infoReq(optORO(23)), from("fe80::b"))
+			synctest.Wait()
+			p, ok := h.nextReply()
+			if !ok {
+				t.Fatal("another source not answered after Reload")
+			}
+			if got := parseReply(t, p.Data).dnsServers(t); !slices.Equal(got, []netip.Addr{netip.MustParseAddr("2001:db8::99")}) {
+				t.Errorf("DNS after Reload = %v, want the new configuration's", got)
+			}
+		})
 	})
 }

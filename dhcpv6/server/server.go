@@ -60,13 +60,14 @@ type Server struct {
 	batch   int
 
 	counters Counters
-	lim      *limiter
+	lim      atomic.Pointer[limiter] // owned by the loop; replaced on Reload
 	tab      atomic.Pointer[table]
 	running  atomic.Bool
 	ready    chan struct{} // closed when the first table is published
 
 	mu        sync.Mutex // control plane: everything below
 	comp      *compiled
+	limits    rateLimits // the settings lim was made from
 	links     map[int]iface.Link
 	synced    bool
 	duid      dhcpv6.DUID
@@ -96,18 +97,33 @@ func New(opts Options) (*Server, error) {
 	if batch <= 0 {
 		batch = DefaultBatch
 	}
-	d := &opts.Config.DHCPv6
-	return &Server{
+	s := &Server{
 		conn:    opts.Conn,
 		watcher: opts.Watcher,
 		log:     log,
 		batch:   batch,
-		lim:     newLimiter(d.PerSourceRate, d.PerSourceBurst, d.GlobalRate, d.GlobalBurst),
 		ready:   make(chan struct{}),
 		comp:    comp,
+		limits:  limitsOf(opts.Config),
 		links:   make(map[int]iface.Link),
 		joined:  make(map[int]joinState),
-	}, nil
+	}
+	s.lim.Store(s.limits.limiter())
+	return s, nil
+}
+
+// rateLimits are the configured rate limits (config.DHCPv6Server).
+type rateLimits struct {
+	perRate, perBurst, globalRate, globalBurst int
+}
+
+func limitsOf(cfg *config.Config) rateLimits {
+	d := &cfg.DHCPv6
+	return rateLimits{d.PerSourceRate, d.PerSourceBurst, d.GlobalRate, d.GlobalBurst}
+}
+
+func (r rateLimits) limiter() *limiter {
+	return newLimiter(r.perRate, r.perBurst, r.globalRate, r.globalBurst)
 }
 
 // Counters returns the server's live counters.
@@ -162,9 +178,11 @@ func (s *Server) Run(ctx context.Context) error {
 }
 
 // Reload compiles cfg and swaps the per-link option sets atomically;
-// requests in flight finish with the old ones. The DUID, the rate limits
-// and the conn stay as they were (they change on restart). On error the
-// old configuration stays in force.
+// requests in flight finish with the old ones. When the rate limits
+// changed, a new limiter with full buckets replaces the old one, also
+// atomically; unchanged limits keep the current buckets. The DUID and the
+// conn stay as they were (they change on restart). On error the old
+// configuration stays in force.
 func (s *Server) Reload(cfg *config.Config) error {
 	comp, err := compile(cfg)
 	if err != nil {
@@ -173,6 +191,12 @@ func (s *Server) Reload(cfg *config.Config) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.comp = comp
+	if r := limitsOf(cfg); r != s.limits {
+		s.limits = r
+		s.lim.Store(r.limiter())
+		s.log.Info("dhcpv6: rate limits changed; buckets start full",
+			"per_source", r.perRate, "per_source_burst", r.perBurst, "global", r.globalRate, "global_burst", r.globalBurst)
+	}
 	s.rebuild()
 	return nil
 }
