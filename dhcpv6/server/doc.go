@@ -14,7 +14,9 @@
 //     (Meta.IfIndex). A Relay-reply goes to the relay's source address and
 //     source port (RFC 8357), from the address the relay sent to; it
 //     leaves through the ingress interface when the relay's address is
-//     link-local, and by the routing table otherwise.
+//     link-local or the relay sent to a multicast group (it is on that
+//     link), and by the routing table when a relay with a global address
+//     sent to one of ours.
 //   - Validation (RFC 9915 §16): a direct (non-relayed) message sent to a
 //     unicast address is dropped; Information-request is dropped when it
 //     carries a Server Identifier other than ours or any IA option (IA_NA,

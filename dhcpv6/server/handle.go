@@ -129,8 +129,13 @@ func (l *loop) handle(tab *table, pkt []byte, m *iface.Meta, out []byte, om *ifa
 		if !m.Dst.IsMulticast() {
 			om.Src = m.Dst // answer from the address the relay sent to
 		}
-		if !m.Src.IsLinkLocalUnicast() {
-			om.IfIndex = 0 // a routed relay: let the routing table choose
+		if !m.Src.IsLinkLocalUnicast() && !m.Dst.IsMulticast() {
+			// A relay that reached us by unicast from a global address
+			// may be anywhere: let the routing table choose. One that
+			// sent to a multicast group is on the ingress link, which
+			// must carry the reply even when the kernel cannot route
+			// there (a packet-transport link with IPv6 disabled).
+			om.IfIndex = 0
 		}
 	}
 	return out, typ, true

@@ -10,6 +10,7 @@ import (
 	"github.com/insomniacslk/dhcp/dhcpv6"
 
 	r6 "github.com/radish-net/radish/dhcpv6"
+	"github.com/radish-net/radish/dhcpv6/server"
 	"github.com/radish-net/radish/internal/fixture"
 )
 
@@ -171,5 +172,38 @@ func TestDhcrelayFixtures(t *testing.T) {
 	}
 	if got := h.srv.Counters().RelayForwardReceived.Load(); got != 2 {
 		t.Errorf("pkt6-relay-forward-received = %d, want 2", got)
+	}
+}
+
+// TestRelayReplyInterface: a Relay-reply leaves through the ingress
+// interface when the relay is known to be on that link (its source is
+// link-local, or it sent to ff02::1:2 or ff05::1:3, even from a global
+// address), and is left to the routing table (ifindex 0) only for a relay
+// with a global address that reached one of our unicast addresses.
+func TestRelayReplyInterface(t *testing.T) {
+	h := start(t, parseConfig(t, relayConfig), false)
+	relayLL := netip.MustParseAddr("fe80::5")
+	for _, tc := range []struct {
+		name     string
+		src, dst netip.Addr
+		want     int
+	}{
+		{"global source to ff05::1:3", relayAddr, server.AllServers, lan0.Index},
+		{"global source to ff02::1:2", relayAddr, server.AllRelayAgentsAndServers, lan0.Index},
+		{"link-local source to ff02::1:2", relayLL, server.AllRelayAgentsAndServers, lan0.Index},
+		{"link-local source to unicast", relayLL, serverGUA, lan0.Index},
+		{"global source to unicast", relayAddr, serverGUA, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := relayed(lan0.Index)
+			m.Src, m.Dst = tc.src, tc.dst
+			d, ok := h.exchange(wrap(infoReq(), lvl("2001:db8:10::1", "")), m)
+			if !ok {
+				t.Fatal("no reply")
+			}
+			if d.Meta.IfIndex != tc.want || d.Meta.Dst != tc.src || d.Meta.DstPort != 547 {
+				t.Errorf("reply meta %+v, want [%v]:547 via ifindex %d", d.Meta, tc.src, tc.want)
+			}
+		})
 	}
 }
