@@ -50,12 +50,18 @@ type Counters struct {
 	Forwarded atomic.Uint64 // UDP packets from Links queued for the server
 	Kernel    atomic.Uint64 // packets read from the kernel UDP conn
 	// KernelDuplicate counts kernel packets dropped because their ingress
-	// link has a registered Link, which reads the same packets.
+	// link has a registered Link, which reads the same packets: those sent
+	// to a multicast or link-local unicast address.
 	KernelDuplicate atomic.Uint64
-	QueueFull       atomic.Uint64 // UDP packets from Links dropped: no free slot
-	NoServer        atomic.Uint64 // UDP packets from Links dropped: no ServerConn open
-	Oversize        atomic.Uint64 // UDP packets from Links dropped: longer than SlotSize
-	ReceiveErrors   atomic.Uint64 // kernel UDP conn read errors other than close
+	// NotForUs counts UDP packets from Links dropped because they were
+	// sent to a global (or unique local) unicast address: either the
+	// kernel is forwarding them to another host, or they are for one of
+	// this host's addresses, which the kernel socket delivers.
+	NotForUs      atomic.Uint64
+	QueueFull     atomic.Uint64 // UDP packets from Links dropped: no free slot
+	NoServer      atomic.Uint64 // UDP packets from Links dropped: no ServerConn open
+	Oversize      atomic.Uint64 // UDP packets from Links dropped: longer than SlotSize
+	ReceiveErrors atomic.Uint64 // kernel UDP conn read errors other than close
 }
 
 // Mux connects per-link packet conns and the kernel UDP conn to one
@@ -267,19 +273,36 @@ func (l *Link) IfIndex() int { return l.ifIndex }
 func (l *Link) Conn() iface.Conn { return l.conn }
 
 // ReadFrom returns the next packet without UDP ports; UDP packets read in
-// the meantime are queued for the ServerConn (or dropped and counted). It
-// must not retain b or m and does not allocate.
+// the meantime are queued for the ServerConn when sent to a multicast or
+// link-local unicast address, and dropped and counted otherwise. It must
+// not retain b or m and does not allocate.
 func (l *Link) ReadFrom(b []byte, m *iface.Meta) (int, error) {
 	for {
 		n, err := l.conn.ReadFrom(b, m)
 		if err != nil || m.DstPort == 0 {
 			return n, err
 		}
+		if !linkScoped(m.Dst) {
+			// A packet conn also sees the frames that reach this host's
+			// MAC only to be routed on, such as a relay's Relay-forward
+			// to another DHCPv6 server.
+			l.mux.counters.NotForUs.Add(1)
+			continue
+		}
 		if m.IfIndex == 0 {
 			m.IfIndex = l.ifIndex
 		}
 		l.mux.forward(b[:n], m)
 	}
+}
+
+// linkScoped reports whether dst is an address that a packet conn's copy
+// of a packet makes ours: a multicast group (the conn reads only groups
+// joined on the link) or a link-local unicast address (never forwarded by
+// a router, RFC 4291 §2.5.6, so a frame carrying one to this host's MAC
+// is for this host).
+func linkScoped(dst netip.Addr) bool {
+	return dst.IsMulticast() || dst.IsLinkLocalUnicast()
 }
 
 // WriteTo writes through the wrapped conn. It does not allocate.

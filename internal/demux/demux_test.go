@@ -459,36 +459,64 @@ func TestConcurrent(t *testing.T) {
 }
 
 // TestKernelCopyOfPacketLinkDropped: on a link with a registered Link, the
-// kernel socket's copy of a packet (a unicast Relay-forward reaching both)
-// is dropped and counted, so the server reads it once; other links' kernel
-// packets still pass, and the dropped packets' slots are reused.
+// packet conn serves what is sent to a multicast or link-local address and
+// the kernel socket what is sent to a global unicast address, so each
+// packet is read by the server once. The kernel's copies of multicast and
+// link-local packets are dropped and counted (more of them than slots:
+// their slots are reused), the packet conn's copy of a global unicast is
+// dropped and counted as not for us; other links' kernel packets pass.
 func TestKernelCopyOfPacketLinkDropped(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		x := demux.New(demux.Options{Slots: 4})
 		udp, pc := new(ifacetest.FakeConn), new(ifacetest.FakeConn)
 		s := serve(t, x, udp)
 		l := x.Link(7, pc)
-		unicast := udpMeta(7)
-		unicast.Dst = netip.MustParseAddr("2001:db8::1")
+		multicast := udpMeta(7)
+		linkLocal := udpMeta(7)
+		linkLocal.Dst = netip.MustParseAddr("fe80::1")
+		global := udpMeta(7)
+		global.Src, global.Dst = netip.MustParseAddr("2001:db8:5::5"), netip.MustParseAddr("2001:db8::1")
 
 		for range 5 { // more than the slots: leaked slots would stall
-			inject(t, udp, infoReq, unicast)
+			inject(t, udp, infoReq, multicast)
 		}
+		inject(t, udp, infoReq, linkLocal)
 		inject(t, udp, infoReq2, udpMeta(3))
+		inject(t, udp, infoReq, global)
 		synctest.Wait()
+		c := x.Counters()
+		if c.KernelDuplicate.Load() != 6 || c.Kernel.Load() != 8 {
+			t.Fatalf("kernel_duplicate=%d kernel=%d, want 6 8", c.KernelDuplicate.Load(), c.Kernel.Load())
+		}
 		if b, m := read(t, s); !bytes.Equal(b, infoReq2) || m != udpMeta(3) {
 			t.Fatalf("server read %x %+v, want the other link's %x", b, m, infoReq2)
 		}
-		c := x.Counters()
-		if c.KernelDuplicate.Load() != 5 || c.Kernel.Load() != 6 {
-			t.Errorf("kernel_duplicate=%d kernel=%d, want 5 6", c.KernelDuplicate.Load(), c.Kernel.Load())
+		if b, m := read(t, s); !bytes.Equal(b, infoReq) || m != global {
+			t.Fatalf("server read %x %+v, want the kernel's global unicast %+v", b, m, global)
 		}
-		// The packet conn's copy is the one served.
-		inject(t, pc, infoReq, unicast)
+
+		// The packet conn's copies: the global unicast is dropped, the
+		// multicast and link-local ones are served.
+		inject(t, pc, infoReq, global)
+		inject(t, pc, infoReq, multicast)
+		inject(t, pc, infoReq2, linkLocal)
 		inject(t, pc, rs, icmpMeta(7))
-		read(t, l) // the engine's read forwards the UDP packet before the RS
-		if b, m := read(t, s); !bytes.Equal(b, infoReq) || m != unicast {
-			t.Errorf("server read %x %+v, want the packet conn's %x %+v", b, m, infoReq, unicast)
+		if b, _ := read(t, l); !bytes.Equal(b, rs) { // forwards the UDP packets before the RS
+			t.Fatalf("engine read %x, want the RS", b)
+		}
+		if b, m := read(t, s); !bytes.Equal(b, infoReq) || m != multicast {
+			t.Errorf("server read %x %+v, want the packet conn's %x %+v", b, m, infoReq, multicast)
+		}
+		if b, m := read(t, s); !bytes.Equal(b, infoReq2) || m != linkLocal {
+			t.Errorf("server read %x %+v, want the packet conn's %x %+v", b, m, infoReq2, linkLocal)
+		}
+		if c.NotForUs.Load() != 1 || c.Forwarded.Load() != 2 {
+			t.Errorf("not_for_us=%d forwarded=%d, want 1 2", c.NotForUs.Load(), c.Forwarded.Load())
+		}
+		// Nothing else is queued: the next packet read is a marker.
+		inject(t, udp, rs, udpMeta(3))
+		if b, m := read(t, s); !bytes.Equal(b, rs) || m != udpMeta(3) {
+			t.Errorf("server read %x %+v, want the marker %x", b, m, rs)
 		}
 	})
 }

@@ -106,3 +106,34 @@ func TestRelayOnPacketLinkAnsweredOnLink(t *testing.T) {
 		}
 	})
 }
+
+// TestForwardedRelayForwardNotAnswered: a packet conn also reads the
+// frames that reach the router's MAC only to be routed on. A downstream
+// relay's Relay-forward to another DHCPv6 server's global address, seen
+// that way on a packet-transport link, is dropped and counted, not
+// answered; the same relay sending to ff05::1:3 is answered.
+func TestForwardedRelayForwardNotAnswered(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		udp, pc, x := packetLinkServer(t)
+		m := iface.Meta{IfIndex: 2, Src: netip.MustParseAddr("2001:db8:10::5"), Dst: netip.MustParseAddr("2001:db8:ffff::547"),
+			SrcPort: 547, DstPort: 547, HopLimit: 63}
+		inject(t, pc, relayForward(), m)
+		synctest.Wait()
+		for _, c := range []*ifacetest.FakeConn{pc, udp} {
+			for _, p := range c.Written() {
+				t.Errorf("answered a Relay-forward to %v: reply to %v port %d ifindex %d", m.Dst, p.Meta.Dst, p.Meta.DstPort, p.Meta.IfIndex)
+			}
+		}
+		if got := x.Counters().NotForUs.Load(); got != 1 {
+			t.Errorf("NotForUs = %d, want 1", got)
+		}
+
+		before := len(pc.Written()) + len(udp.Written())
+		m.Dst = server.AllServers
+		inject(t, pc, relayForward(), m)
+		synctest.Wait()
+		if n := len(pc.Written()) + len(udp.Written()) - before; n != 1 {
+			t.Errorf("%d replies to the relay's multicast Relay-forward, want 1", n)
+		}
+	})
+}

@@ -9,8 +9,11 @@
 //     engine's PacketConnFactory returns it) and registers it under its
 //     ifindex. The engine keeps reading the Link: ICMPv6 packets (Router
 //     Solicitations, Meta ports zero) are returned to it as before, while
-//     UDP packets (Meta.DstPort set: DHCPv6 to port 547) are copied into
-//     the server side's queue and the read continues. The engine's own
+//     UDP packets (Meta.DstPort set: DHCPv6 to port 547) sent to a
+//     multicast or link-local unicast address are copied into the server
+//     side's queue and the read continues. UDP packets sent to any other
+//     (global or unique local) unicast address are dropped and counted
+//     (Counters.NotForUs): see the last paragraph. The engine's own
 //     reader goroutine and buffer do the forwarding; no goroutine is added
 //     per link. Closing the Link (the engine does so when the link stops
 //     needing the packet transport) unregisters it.
@@ -46,10 +49,25 @@
 // reads an immutable ifindex table through an atomic pointer. Registering,
 // closing and group changes are control-plane operations under one mutex.
 //
-// A link with a registered Link is served from its packet conn only. Its
-// conn sees every DHCPv6 packet the link receives, multicast or unicast,
-// so when the link's kernel IPv6 still works (a link forced onto the
-// packet transport) the kernel socket's copy of a packet, say a relay's
-// unicast Relay-forward to one of the router's own addresses, is dropped
-// and counted (Counters.KernelDuplicate) instead of being answered twice.
+// Which side serves a packet on a link with a registered Link follows its
+// destination, so that each packet is answered once and only packets for
+// this host are answered. A packet conn reads every frame sent to the
+// link's multicast groups or to the host's MAC, including frames the
+// kernel is only forwarding to another host (a downstream relay's
+// Relay-forward to an upstream DHCPv6 server, say), and it cannot tell
+// the host's own global addresses from others. So:
+//
+//   - multicast and link-local unicast destinations are served from the
+//     packet conn: a multicast frame was read only because its group is
+//     joined on the link, and a link-local one is never forwarded, so one
+//     addressed to the host's MAC is for the host. When the link's kernel
+//     IPv6 still works (a link forced onto the packet transport), the
+//     kernel socket's copy is dropped and counted
+//     (Counters.KernelDuplicate);
+//   - other unicast destinations are the kernel socket's: it delivers
+//     only packets sent to one of the host's own addresses (a relay's
+//     unicast Relay-forward to the router, for instance), and the packet
+//     conn's copies are dropped (Counters.NotForUs). With the link's IPv6
+//     disabled, relays on that link must send to ff02::1:2, ff05::1:3 or
+//     a link-local address.
 package demux

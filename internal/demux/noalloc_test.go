@@ -1,6 +1,7 @@
 package demux_test
 
 import (
+	"net/netip"
 	"testing"
 
 	"github.com/radish-net/radish/iface"
@@ -8,9 +9,10 @@ import (
 	"github.com/radish-net/radish/internal/demux"
 )
 
-// TestNoAllocs: forwarding a Link's UDP packet to the server, the kernel
-// conn's packets through the queue, and routing replies to a Link and to
-// the kernel conn, one by one and in batches, do not allocate.
+// TestNoAllocs: forwarding a Link's UDP packet to the server, dropping
+// one not for us, the kernel conn's packets through the queue, and routing
+// replies to a Link and to the kernel conn, one by one and in batches, do
+// not allocate.
 func TestNoAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are not meaningful under -race")
@@ -27,6 +29,8 @@ func TestNoAllocs(t *testing.T) {
 	metas := make([]iface.Meta, 3)
 	var m iface.Meta
 	toLink, toKernel := replyMeta(7), replyMeta(3)
+	routed := udpMeta(7)
+	routed.Dst = netip.MustParseAddr("2001:db8::547")
 	wbufs := [][]byte{infoReq, infoReq, infoReq, infoReq}
 	wmetas := []iface.Meta{toKernel, toLink, toKernel, toKernel}
 	for _, tc := range []struct {
@@ -40,6 +44,13 @@ func TestNoAllocs(t *testing.T) {
 				t.Fatal(err)
 			}
 			if _, err := s.ReadFrom(b, &m); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"link drops a global unicast", func() {
+			pc.Inject(infoReq, routed)
+			pc.Inject(rs, icmpMeta(7))
+			if _, err := l.ReadFrom(b, &m); err != nil {
 				t.Fatal(err)
 			}
 		}},

@@ -131,10 +131,11 @@ func (s *ServerConn) pump() {
 		kept := 0 // slots of dropped packets, kept for the next read
 		for k := range n {
 			i := held[k]
-			if metas[k].IfIndex != 0 && s.mux.route(metas[k].IfIndex) != nil {
-				// The link is on the packet transport, whose conn sees
-				// every DHCPv6 packet the link receives: this is the
-				// kernel's copy of one it already queued.
+			if metas[k].IfIndex != 0 && linkScoped(metas[k].Dst) && s.mux.route(metas[k].IfIndex) != nil {
+				// The link is on the packet transport, whose conn
+				// queues every multicast and link-local DHCPv6 packet
+				// the link receives: this is the kernel's copy of one.
+				// A global unicast is the kernel's to deliver.
 				s.mux.counters.KernelDuplicate.Add(1)
 				held[kept] = i
 				kept++
