@@ -332,6 +332,41 @@ func TestRestartWhileOldExits(t *testing.T) {
 	}
 }
 
+// TestSecondStartWhileRunningRefused: as radvd, a second start on the
+// pidfile of a healthy instance fails, and the first keeps its pidfile.
+func TestSecondStartWhileRunningRefused(t *testing.T) {
+	self, _ := filepath.Abs(os.Args[0])
+	pidfile := filepath.Join(t.TempDir(), "radvd.pid")
+	argv := []string{self, "-C", "/etc/radvd.conf", "-p", pidfile}
+	env := []string{roleEnv + "=daemon"}
+	if code, stderr := launch(t, self, argv, env...); code != 0 {
+		t.Fatalf("first launcher exit %d: %s", code, stderr)
+	}
+	first := readPid(t, pidfile)
+	adopt(t, first)
+	code, stderr := launch(t, self, argv, env...)
+	if code == 0 || !strings.Contains(stderr, "unable to lock pid file, "+pidfile) ||
+		!strings.Contains(stderr, "running process "+strconv.Itoa(first)) {
+		t.Errorf("second start: exit %d, stderr %q; want a failure naming the pidfile and pid %d", code, stderr, first)
+	}
+	if got := readPid(t, pidfile); got != first {
+		t.Errorf("pidfile holds %d after the refused start, want the first instance's %d", got, first)
+	}
+	if !daemon.ProcessAlive(first) {
+		t.Error("the first instance died")
+	}
+	// Killed without a chance to clean up: the kernel drops the lock and
+	// the next start replaces the stale pidfile.
+	syscall.Kill(first, syscall.SIGKILL)
+	reap(first, 5*time.Second)
+	if code, stderr := launch(t, self, argv, env...); code != 0 {
+		t.Fatalf("start after kill -9: exit %d: %s", code, stderr)
+	}
+	next := readPid(t, pidfile)
+	adopt(t, next)
+	stop(t, next)
+}
+
 func TestReadyWithoutDetach(t *testing.T) {
 	if daemon.Detached() {
 		t.Fatal("test process reports itself detached")

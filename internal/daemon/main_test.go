@@ -90,6 +90,7 @@ func fakeRadvd(role string) int {
 			break
 		}
 	}
+	daemon.ReleasePidfile() // as radvdmode does before its final RAs
 	d, _ := time.ParseDuration(os.Getenv(stopDelayEnv))
 	time.Sleep(d)
 	if _, err := daemon.RemovePidfileIfOurs(pidfile); err != nil {

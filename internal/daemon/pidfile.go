@@ -4,44 +4,195 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Pidfile contract.
 //
-// WritePidfile never refuses because another process holds the pidfile:
-// nova-network sends SIGTERM to the running radvd and immediately starts a
-// new one on the same path, and radvd 2.x's exclusive flock makes that new
-// instance fail while the old one finishes its final advertisements. Here
-// the newcomer takes the pidfile over atomically (a complete temporary
-// file renamed over the path, so readers see the old content or the new,
-// never an empty or partial file), and the exiting instance removes the
-// path only if it still names its own pid (RemovePidfileIfOurs).
+// A serving instance holds an open-file-description lock (F_OFD_SETLK, a
+// write lock on byte 0) on its pidfile from the moment it writes it until
+// it is told to stop: ReleasePidfile drops it as soon as SIGTERM or SIGINT
+// arrives, before the final advertisements, and the kernel drops it when
+// the process dies, even by SIGKILL. WritePidfile refuses, with
+// *RunningError, a pidfile whose lock is still held after
+// runningWait: as radvd, a second start never runs a second daemon next to
+// a healthy one. Unlike radvd, nova-network's sequence (SIGTERM to the
+// running radvd, then at once a new start on the same path) succeeds: the
+// exiting instance has released its lock, and the newcomer takes the
+// pidfile over atomically (a complete temporary file renamed over the
+// path, so readers see the old content or the new, never an empty or
+// partial file). The exiting instance then removes the path only if it
+// still names its own pid (RemovePidfileIfOurs).
 //
 // The check-and-remove of RemovePidfileIfOurs and the rename of
 // WritePidfile are serialized by a short flock on the inode currently at
-// the path, so the old instance cannot read its own pid, lose the race to
-// a newcomer's rename, and then unlink the newcomer's file. No lock is held
-// between calls, so a crashed or stopped instance never blocks another.
+// the path (independent of the OFD lock), so the old instance cannot read
+// its own pid, lose the race to a newcomer's rename, and then unlink the
+// newcomer's file.
+//
+// A pidfile path that is a symbolic link is followed, as radvd's open(2)
+// does. A path that is not a regular file (a device such as /dev/null, a
+// FIFO) is written in place, never replaced, locked or removed.
 
 // pidfileLockWait bounds how long the pidfile functions wait for the
 // brief lock another instance holds; after it they proceed unlocked.
 const pidfileLockWait = 2 * time.Second
 
-// WritePidfile atomically writes the calling process's pid followed by
-// "\n" to path with mode 0644, replacing any previous pidfile, stale or
-// not (see the contract above). The containing directory is synced so the
-// new file survives a crash.
-func WritePidfile(path string) error {
-	return writePidfile(path, os.Getpid())
+// runningWait is how long WritePidfile waits for another instance's
+// serving lock to go before it reports that instance as running. An
+// instance told to stop releases the lock as soon as the signal arrives.
+const runningWait = 2 * time.Second
+
+// RunningError is WritePidfile's error when the pidfile belongs to an
+// instance that is still serving.
+type RunningError struct {
+	Path string
+	Pid  int // the running instance's pid, 0 if the file did not say
 }
 
-func writePidfile(path string, pid int) error {
+func (e *RunningError) Error() string {
+	if e.Pid > 0 {
+		return fmt.Sprintf("unable to lock pid file, %s: held by running process %d", e.Path, e.Pid)
+	}
+	return fmt.Sprintf("unable to lock pid file, %s: held by a running process", e.Path)
+}
+
+// serving is the open pidfile whose OFD lock says this process serves.
+var serving struct {
+	sync.Mutex
+	f *os.File
+}
+
+// WritePidfile atomically writes the calling process's pid followed by
+// "\n" to path with mode 0644 and holds the pidfile's serving lock (see
+// the contract above). It replaces a stale pidfile, one whose instance is
+// stopping, and this process's own; a pidfile held by a serving instance
+// is *RunningError. The containing directory is synced so the new file
+// survives a crash.
+func WritePidfile(path string) error {
+	path = followLink(path)
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return writeInPlace(path, os.Getpid())
+	}
+	releaseIfAt(path)
+	if err := waitNotServing(path); err != nil {
+		return err
+	}
+	return writePidfileHeld(path, os.Getpid(), true)
+}
+
+// ReleasePidfile drops this process's serving lock, so that a newcomer
+// may take the pidfile over while this process finishes (its final
+// advertisements). The file itself stays until RemovePidfileIfOurs.
+func ReleasePidfile() {
+	serving.Lock()
+	defer serving.Unlock()
+	if serving.f != nil {
+		serving.f.Close()
+		serving.f = nil
+	}
+}
+
+// releaseIfAt releases this process's serving lock when it is on the
+// file now at path: rewriting one's own pidfile is not a second instance.
+func releaseIfAt(path string) {
+	serving.Lock()
+	defer serving.Unlock()
+	if serving.f == nil {
+		return
+	}
+	var held, cur syscall.Stat_t
+	if syscall.Fstat(int(serving.f.Fd()), &held) == nil && syscall.Stat(path, &cur) == nil &&
+		held.Dev == cur.Dev && held.Ino == cur.Ino {
+		serving.f.Close()
+		serving.f = nil
+	}
+}
+
+// servingLock is the OFD lock a serving instance holds: a write lock on
+// the pidfile's first byte.
+func servingLock(typ int16) unix.Flock_t {
+	return unix.Flock_t{Type: typ, Whence: io.SeekStart, Start: 0, Len: 1}
+}
+
+// waitNotServing waits up to runningWait for the pidfile at path to lose
+// its serving lock. A missing file, or a file system without OFD locks,
+// counts as not serving.
+func waitNotServing(path string) error {
+	deadline := time.Now().Add(runningWait)
+	for {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil
+		}
+		lk := servingLock(unix.F_WRLCK)
+		err = unix.FcntlFlock(f.Fd(), unix.F_OFD_GETLK, &lk)
+		var buf [32]byte
+		n, _ := f.ReadAt(buf[:], 0)
+		f.Close()
+		if err != nil || lk.Type == unix.F_UNLCK {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			pid, _ := parsePid(buf[:n])
+			return &RunningError{Path: path, Pid: pid}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// followLink returns what path names once symbolic links are followed,
+// even to a target that does not exist yet (open(2) with O_CREAT creates
+// it there). Directories on the way are left as they are.
+func followLink(path string) string {
+	for range 40 { // the kernel's own limit on nested links
+		fi, err := os.Lstat(path)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			return path
+		}
+		target, err := os.Readlink(path)
+		if err != nil {
+			return path
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(path), target)
+		}
+		path = target
+	}
+	return path
+}
+
+// writeInPlace writes "PID\n" into an existing file that is not a
+// regular one (a device, a FIFO opened without blocking).
+func writeInPlace(path string, pid int) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return fmt.Errorf("pidfile %s: %w", path, err)
+	}
+	_, err = f.Write(append(strconv.AppendInt(nil, int64(pid), 10), '\n'))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("pidfile %s: %w", path, err)
+	}
+	return nil
+}
+
+func writePidfile(path string, pid int) error { return writePidfileHeld(path, pid, false) }
+
+// writePidfileHeld writes the pidfile and, with hold, keeps its serving
+// lock in this process (replacing any previous one).
+func writePidfileHeld(path string, pid int, hold bool) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 	if err != nil {
@@ -59,19 +210,35 @@ func writePidfile(path string, pid int) error {
 	if err == nil {
 		err = tmp.Sync()
 	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
+	locked := false
+	if err == nil && hold {
+		// Locked before the rename, so the pidfile is never seen
+		// unlocked while this process serves. A file system without
+		// OFD locks just goes without.
+		lk := servingLock(unix.F_WRLCK)
+		locked = unix.FcntlFlock(tmp.Fd(), unix.F_OFD_SETLK, &lk) == nil
 	}
 	if err != nil {
+		tmp.Close()
 		return fmt.Errorf("pidfile %s: %w", path, err)
 	}
 	unlock := lockCurrent(path)
 	err = os.Rename(tmpName, path)
 	unlock()
 	if err != nil {
+		tmp.Close()
 		return fmt.Errorf("pidfile %s: %w", path, err)
 	}
 	syncDir(dir)
+	if !locked {
+		return tmp.Close()
+	}
+	serving.Lock()
+	if serving.f != nil {
+		serving.f.Close()
+	}
+	serving.f = tmp
+	serving.Unlock()
 	return nil
 }
 
@@ -83,6 +250,15 @@ func RemovePidfileIfOurs(path string) (bool, error) {
 }
 
 func removePidfileIf(path string, pid int) (bool, error) {
+	if pid == os.Getpid() {
+		ReleasePidfile()
+	}
+	// A symbolic link is followed for reading and removed itself, as
+	// radvd's unlink(2) does; a device or FIFO written in place is never
+	// removed.
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return false, nil
+	}
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil

@@ -142,3 +142,48 @@ func tmpfsDir(t *testing.T) string {
 	t.Cleanup(func() { os.RemoveAll(d) })
 	return d
 }
+
+// TestPidfileSpecialPaths: a pidfile path that is a symbolic link is
+// followed for writing and removed itself on exit (as radvd); a device
+// node such as /dev/null is written in place and never replaced or
+// removed.
+func TestPidfileSpecialPaths(t *testing.T) {
+	dir := t.TempDir()
+	target, link := filepath.Join(dir, "target.pid"), filepath.Join(dir, "link.pid")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := daemon.WritePidfile(link); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the symbolic link was replaced: %v %v", fi.Mode(), err)
+	}
+	want := strconv.Itoa(os.Getpid()) + "\n"
+	if b, err := os.ReadFile(target); err != nil || string(b) != want {
+		t.Errorf("link target holds %q (%v), want %q", b, err, want)
+	}
+	if removed, err := daemon.RemovePidfileIfOurs(link); !removed || err != nil {
+		t.Errorf("RemovePidfileIfOurs(link) = %v, %v", removed, err)
+	}
+	if _, err := os.Lstat(link); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("link still there after removal: %v", err)
+	}
+
+	if os.Geteuid() != 0 {
+		t.Skip("mknod needs root")
+	}
+	null := filepath.Join(dir, "null")
+	if err := syscall.Mknod(null, syscall.S_IFCHR|0o666, 1<<8|3); err != nil { // 1,3: /dev/null
+		t.Skip("mknod:", err)
+	}
+	if err := daemon.WritePidfile(null); err != nil {
+		t.Fatal(err)
+	}
+	if removed, err := daemon.RemovePidfileIfOurs(null); removed || err != nil {
+		t.Errorf("RemovePidfileIfOurs(device) = %v, %v; want false, nil", removed, err)
+	}
+	if fi, err := os.Stat(null); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		t.Errorf("the device node was replaced or removed: %v %v", fi, err)
+	}
+}

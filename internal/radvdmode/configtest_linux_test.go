@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -145,5 +146,46 @@ func TestCommandLine(t *testing.T) {
 				t.Errorf("exit %d, output %q; want %d and %q", code, out, tc.code, tc.want)
 			}
 		})
+	}
+}
+
+// TestForegroundBrokenFile: as radvd, a foreground (-n) start with a broken
+// radvd.conf reports radvd's FILE:LINE lines on stderr, bare, whatever the
+// log method, and exits 1. (The raw socket is opened first, as in radvd,
+// so this needs root; nothing is sent.)
+func TestForegroundBrokenFile(t *testing.T) {
+	needRoot(t)
+	bin := radishBinary(t)
+	for _, method := range []string{"syslog", "none", "logfile", "stderr_syslog", "stderr"} {
+		t.Run(method, func(t *testing.T) {
+			dir := t.TempDir()
+			argv := []string{bin, "radvd", "-n", "-C", "testdata/reject_nova_typo.conf", "-m", method,
+				"-l", filepath.Join(dir, "log"), "-p", filepath.Join(dir, "pid")}
+			code, out := runStatus(t, []string{"RADISH_RADVD_CONFIG=/dev/null"}, argv...)
+			if code != 1 || !regexp.MustCompile(`(?m)^testdata/reject_nova_typo.conf:5 error: `).MatchString(out) {
+				t.Errorf("exit %d, output %q; want 1 and a bare testdata/reject_nova_typo.conf:5 error: line", code, out)
+			}
+		})
+	}
+}
+
+// TestConfigTestInChroot: -c with -t checks the file the daemon would
+// read, inside the chroot, as radvd does.
+func TestConfigTestInChroot(t *testing.T) {
+	needRoot(t)
+	if _, err := user.Lookup("nobody"); err != nil {
+		t.Skip("no user nobody")
+	}
+	bin := radishBinary(t)
+	root := t.TempDir()
+	os.Chmod(root, 0o755)
+	conf := "/radvd.conf"
+	argv := []string{bin, "radvd", "-c", "-C", conf, "-t", root, "-u", "nobody", "-m", "stderr"}
+	if code, out := runStatus(t, []string{"RADISH_RADVD_CONFIG=/dev/null"}, argv...); code != 1 || !strings.Contains(out, "can't open /radvd.conf") {
+		t.Errorf("file missing inside the chroot: exit %d, output %q; want 1 and can't open", code, out)
+	}
+	writeFile(t, filepath.Join(root, "radvd.conf"), "interface eth0 { AdvSendAdvert on; };\n")
+	if code, out := runStatus(t, []string{"RADISH_RADVD_CONFIG=/dev/null"}, argv...); code != 0 || !strings.Contains(out, "syntax ok") {
+		t.Errorf("file inside the chroot: exit %d, output %q; want 0 and syntax ok", code, out)
 	}
 }

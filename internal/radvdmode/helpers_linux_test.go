@@ -196,6 +196,13 @@ func checkIdentity(t *testing.T, pid int, confPath string) {
 	if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); string(comm) != "radvd\n" {
 		t.Errorf("comm %q, want radvd", comm)
 	}
+	// Detached as daemon(3) does: out of the caller's directory, at the
+	// root (the chroot's, with -t).
+	cwd, err1 := os.Readlink(fmt.Sprintf("/proc/%d/cwd", pid))
+	root, err2 := os.Readlink(fmt.Sprintf("/proc/%d/root", pid))
+	if err1 == nil && err2 == nil && cwd != root {
+		t.Errorf("working directory %s, want the root %s", cwd, root)
+	}
 }
 
 // waitGone waits until pid has exited.

@@ -360,7 +360,7 @@ func TestSideBySide(t *testing.T) {
 		t.Errorf("instance A left its pidfile: %v", err)
 	}
 	for _, l := range []string{logA, logB} {
-		if log := readFile(t, l); !strings.Contains(log, "Exiting, terminate received.") {
+		if log := readFile(t, l); !strings.Contains(log, "exiting, 1 sigterm(s) received") {
 			t.Errorf("%s lacks the exit message:\n%s", l, log)
 		}
 	}

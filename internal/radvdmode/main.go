@@ -61,6 +61,14 @@ func configTest(opts radvdcli.Options, stderr io.Writer, getenv func(string) str
 		return 1
 	}
 	defer out.Close()
+	if opts.Chroot != "" {
+		// As radvd: the file checked is the one the daemon would read,
+		// inside the chroot.
+		if err := daemon.Chroot(opts.Chroot); err != nil {
+			log.Error(err.Error())
+			return 1
+		}
+	}
 	res, err := radvdconf.ParseFile(opts.Config)
 	if err != nil {
 		printParseError(stderr, log, opts.Config, err)
@@ -129,6 +137,7 @@ func loadConfig(log *slog.Logger, path string, s Settings) (*config.Config, erro
 // instance is the running daemon's state, owned by the main loop.
 type instance struct {
 	log      *slog.Logger
+	out      *daemon.Output
 	opts     radvdcli.Options
 	getenv   func(string) string
 	settings Settings
@@ -160,6 +169,14 @@ func daemonMain(opts radvdcli.Options, stderr io.Writer, getenv func(string) str
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return fail(stderr, err.Error())
+		}
+		if opts.Chroot == "" {
+			// As radvd's daemon(3): leave the caller's directory, so
+			// that its file system can be unmounted. Paths given
+			// relative to it are made absolute first. (With -t the
+			// chroot moves to its own root, and paths are inside it.)
+			opts.Config, opts.Logfile, opts.Pidfile = absPath(opts.Config), absPath(opts.Logfile), absPath(opts.Pidfile)
+			os.Chdir("/")
 		}
 	}
 	if filepath.Base(args0()) != "radvd" {
@@ -206,11 +223,18 @@ func daemonMain(opts radvdcli.Options, stderr io.Writer, getenv func(string) str
 	cfg, err := loadConfig(log, opts.Config, settings)
 	if err != nil {
 		icmp.Close()
-		logParseError(log, opts.Config, err)
+		if daemon.Detached() {
+			// The caller's stderr is reached through fail below.
+			logParseError(log, opts.Config, err)
+		} else {
+			// As radvd: the parser's FILE:LINE lines go to stderr bare,
+			// whatever the log method.
+			printParseError(stderr, log, opts.Config, err)
+		}
 		log.Error("exiting, failed to read config file")
 		return fail(stderr, failText(opts.Config, err))
 	}
-	x := &instance{log: log, opts: opts, getenv: getenv, settings: settings, cfg: cfg, icmp: icmp,
+	x := &instance{log: log, out: out, opts: opts, getenv: getenv, settings: settings, cfg: cfg, icmp: icmp,
 		sysctl: sysctlWriter{root: "/proc/sys", log: log}}
 	if settings.Mode == ModeServe && settings.WriteSysctls {
 		x.sysctl.write(cfg)
@@ -277,7 +301,14 @@ func (x *instance) loop(sigs *daemon.Signals) int {
 				}
 				x.log.Info("resetting decrementing lifetimes")
 			case daemon.Terminate, daemon.Interrupt:
-				x.log.Info("Exiting, " + e.String() + " received.")
+				// A newcomer may take the pidfile over from now on,
+				// while the final RAs go out (nova's stop-then-start).
+				daemon.ReleasePidfile()
+				sig := "sigterm"
+				if e == daemon.Interrupt {
+					sig = "sigint"
+				}
+				x.log.Info("exiting, 1 " + sig + "(s) received") // radvd's words
 				x.stop()
 				if x.icmp != nil {
 					x.icmp.Close()
@@ -354,6 +385,11 @@ func (x *instance) stop() {
 // reload is SIGHUP: reread radvd.toml and radvd.conf; on any error the
 // running configuration keeps serving.
 func (x *instance) reload() {
+	// -m logfile: a rotated log file is reopened (radvd 2.19 keeps
+	// writing to the old one).
+	if err := x.out.Reopen(); err != nil {
+		x.log.Error("cannot reopen the log file", "err", err)
+	}
 	x.log.Info("attempting to reread config file")
 	settings, err := LoadSettings(x.getenv)
 	if err != nil {
@@ -398,6 +434,17 @@ func settingsSource(s Settings) string {
 		return "built-in defaults"
 	}
 	return s.Source
+}
+
+// absPath makes a relative path absolute; "" stays "".
+func absPath(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
 }
 
 // fail reports a start-up failure, already logged, to the waiting original
