@@ -196,7 +196,8 @@ func writePidfileHeld(path string, pid int, hold bool) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 	if err != nil {
-		return fmt.Errorf("pidfile %s: %w", path, err)
+		// Name the pidfile, not the temporary file next to it.
+		return fmt.Errorf("pidfile %s: %w", path, unwrapPath(err))
 	}
 	tmpName := tmp.Name()
 	defer os.Remove(tmpName) // no-op after a successful rename
@@ -369,6 +370,15 @@ func flockWait(f *os.File) bool {
 		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// unwrapPath strips the *fs.PathError around err, keeping its cause.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 func syncDir(dir string) {

@@ -239,7 +239,8 @@ func (d *Daemon) Run(ctx context.Context, reload <-chan struct{}) error {
 				attrs = append(attrs, "dhcpv6_received", dc.Received.Load(), "dhcpv6_sent", dc.Sent.Load(),
 					"dhcpv6_packet_transport", mc.Forwarded.Load(),
 					"dhcpv6_queue_drops", mc.QueueFull.Load()+mc.NoServer.Load()+mc.Oversize.Load(),
-					"dhcpv6_kernel_duplicates", mc.KernelDuplicate.Load())
+					"dhcpv6_kernel_duplicates", mc.KernelDuplicate.Load(),
+					"dhcpv6_not_for_us", mc.NotForUs.Load())
 			}
 			d.log.Info("stopped", attrs...)
 			return errors.Join(errs...)
