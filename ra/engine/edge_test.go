@@ -11,6 +11,7 @@ import (
 
 	"github.com/radish-net/radish/config"
 	"github.com/radish-net/radish/iface"
+	"github.com/radish-net/radish/iface/ifacetest"
 )
 
 // TestReloadUnicastOnlyOffResumesRAs: a reload turning UnicastOnly off
@@ -197,6 +198,35 @@ func TestRenameAwaySendsFinal(t *testing.T) {
 		h.stop()
 		if n == 0 {
 			t.Errorf("link renamed out of the configuration: %d RAs, RAFinal %d; hosts keep it as default router for up to 1800 s", len(got), n)
+		}
+	})
+}
+
+// TestPeriodicRAsHonourMinDelay: with MinDelayBetweenRAs above
+// MinRtrAdvInterval, periodic multicast RAs too stay MinDelayBetweenRAs
+// apart (RFC 4861 §6.2.4 rate-limits every multicast RA).
+func TestPeriodicRAsHonourMinDelay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startServing(t, func(i *config.Interface) {
+			i.RA.MinInterval, i.RA.MaxInterval = 3*time.Second, 4*time.Second
+			i.RA.MinDelayBetweenRAs = 10 * time.Second
+		})
+		time.Sleep(5 * time.Minute)
+		end := time.Now()
+		h.stop()
+		var got []ifacetest.Packet
+		for _, p := range multicastOnly(ras(h.conn, 2, h.start)) {
+			if p.At.Before(end) { // the final RA on stop is not rate-limited
+				got = append(got, p)
+			}
+		}
+		if len(got) < 20 {
+			t.Fatalf("%d multicast RAs in 5 minutes, want about 30", len(got))
+		}
+		for i := 1; i < len(got); i++ {
+			if gap := got[i].At.Sub(got[i-1].At); gap < 10*time.Second {
+				t.Fatalf("RAs %d and %d only %v apart, want at least MinDelayBetweenRAs 10s", i-1, i, gap)
+			}
 		}
 	})
 }

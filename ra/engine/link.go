@@ -420,8 +420,13 @@ func (e *Engine) retime(l *link, now time.Time) {
 		e.fastStart(l, now)
 	case adv.when.After(now.Add(l.cfg.RA.MaxInterval)):
 		// A shorter MaxInterval takes effect now, not after the RA that
-		// was scheduled under the old one.
-		e.heap.schedule(adv, now.Add(randDuration(l.cfg.RA.MinInterval, l.cfg.RA.MaxInterval)))
+		// was scheduled under the old one (still MinDelayBetweenRAs
+		// after the last multicast RA).
+		at := now.Add(randDuration(l.cfg.RA.MinInterval, l.cfg.RA.MaxInterval))
+		if t := l.earliestMulticast(); t.After(at) {
+			at = t
+		}
+		e.heap.schedule(adv, at)
 	}
 	// ForwardingCheck may have been turned on (or off) while forwarding
 	// is off: say so now, as a change of forwarding would.

@@ -53,7 +53,13 @@ func (e *Engine) scheduleNextAdvert(l *link, now time.Time) {
 		l.initialSent++
 		d = min(d, MaxInitialRtrAdvertInterval)
 	}
-	e.heap.schedule(&l.timers[timerAdvert], now.Add(d))
+	// Every multicast RA, periodic ones too, is at least
+	// MinDelayBetweenRAs after the previous one (RFC 4861 §6.2.4).
+	at := now.Add(d)
+	if t := l.earliestMulticast(); t.After(at) {
+		at = t
+	}
+	e.heap.schedule(&l.timers[timerAdvert], at)
 }
 
 // fireAdvert sends the periodic (or initial) unsolicited RA.
