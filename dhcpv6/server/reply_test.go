@@ -215,7 +215,8 @@ func TestNoClientID(t *testing.T) {
 }
 
 // Solicit on a stateless link: Advertise, IA_NA echoed with NoAddrsAvail
-// inside, SOL_MAX_RT, no Information Refresh Time; Rapid Commit ignored.
+// inside, SOL_MAX_RT, no Information Refresh Time or INF_MAX_RT (even
+// when asked for); Rapid Commit ignored.
 func TestSolicitAdvertise(t *testing.T) {
 	h := start(t, parseConfig(t, baseConfig), false)
 	for _, tc := range []struct {
@@ -226,7 +227,7 @@ func TestSolicitAdvertise(t *testing.T) {
 		{"rapid commit", [][]byte{r6.AppendOption(nil, r6.OptRapidCommit, nil)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			opts := [][]byte{optCID(clientID), optET(), optORO(23, 32, 82), optIA(r6.OptIANA, 7), optIA(r6.OptIANA, 9), optIA(r6.OptIAPD, 11)}
+			opts := [][]byte{optCID(clientID), optET(), optORO(23, 32, 82, 83), optIA(r6.OptIANA, 7), optIA(r6.OptIANA, 9), optIA(r6.OptIAPD, 11)}
 			req := msg(r6.Solicit, append(opts, tc.extra...)...)
 			d, ok := h.exchange(req, direct(lan1.Index))
 			if !ok {
@@ -260,6 +261,9 @@ func TestSolicitAdvertise(t *testing.T) {
 			}
 			if m.GetOneOption(dhcpv6.OptionInformationRefreshTime) != nil {
 				t.Error("Information Refresh Time in an Advertise")
+			}
+			if m.GetOneOption(dhcpv6.OptionInfMaxRT) != nil {
+				t.Error("INF_MAX_RT in an Advertise, although the Solicit asked for it")
 			}
 			if m.GetOneOption(dhcpv6.OptionRapidCommit) != nil {
 				t.Error("Rapid Commit in an Advertise")

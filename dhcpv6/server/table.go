@@ -16,7 +16,7 @@ import (
 type linkOpts struct {
 	name  string            // the stanza's link name or pattern
 	reply *dhcpv6.OptionSet // for Reply to Information-request
-	adv   *dhcpv6.OptionSet // for Advertise: no Information Refresh Time, SOL_MAX_RT always
+	adv   *dhcpv6.OptionSet // for Advertise: no Information Refresh Time or INF_MAX_RT, SOL_MAX_RT always
 	cfg   *config.Interface // the stanza, for LinkAddresses and InterfaceID
 }
 
@@ -93,7 +93,8 @@ func compileLink(ifc *config.Interface) (*linkOpts, error) {
 }
 
 // encodeOptions encodes a link's configured options in wire form, the
-// Information Refresh Time left out when forAdvertise is set.
+// Information Refresh Time and INF_MAX_RT left out when forAdvertise is
+// set.
 func encodeOptions(d *config.DHCPv6, forAdvertise bool) ([]byte, error) {
 	var b []byte
 	var err error
@@ -126,7 +127,9 @@ func encodeOptions(d *config.DHCPv6, forAdvertise bool) ([]byte, error) {
 	if d.SolMaxRT != 0 {
 		b = dhcpv6.AppendSolMaxRT(b, d.SolMaxRT)
 	}
-	if d.InfMaxRT != 0 {
+	if d.InfMaxRT != 0 && !forAdvertise {
+		// INF_MAX_RT paces Information-requests: it belongs in their
+		// Replies only (RFC 9915 Appendix B), not in an Advertise.
 		b = dhcpv6.AppendInfMaxRT(b, d.InfMaxRT)
 	}
 	for _, v := range d.Vendor {
