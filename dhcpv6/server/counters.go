@@ -30,7 +30,7 @@ type Counters struct {
 	NotForUs         atomic.Uint64 // pkt6-not-for-us: Information-request with a foreign Server Identifier
 	UnicastDropped   atomic.Uint64 // pkt6-unicast-dropped: direct client message sent to a unicast address (RFC 9915 §16)
 	IAInInfoRequest  atomic.Uint64 // pkt6-ia-in-inforequest: Information-request carrying IA_NA, IA_TA or IA_PD (§16.12)
-	Invalid          atomic.Uint64 // pkt6-invalid: Solicit with a Server Identifier or without a Client Identifier (§16.2)
+	Invalid          atomic.Uint64 // pkt6-invalid: Solicit with a Server Identifier or without a Client Identifier (§16.2), or a source address that cannot be answered (::, multicast)
 	UnsupportedType  atomic.Uint64 // pkt6-unsupported-type: stateful client messages, server messages, unknown types
 	RateLimited      atomic.Uint64 // pkt6-rate-limited: per-source or global token bucket empty
 	RateLimitedSrc   atomic.Uint64 // pkt6-rate-limited-source: the per-source share of RateLimited

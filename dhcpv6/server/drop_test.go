@@ -18,6 +18,10 @@ func TestDropReasons(t *testing.T) {
 	foreign := fixture.MustHex("00030001aabbccddeeff")
 	unicast := direct(lan0.Index)
 	unicast.Dst = netip.MustParseAddr("fe80::1")
+	fromUnspecified := direct(lan0.Index)
+	fromUnspecified.Src = netip.IPv6Unspecified()
+	fromMulticast := relayed(lan0.Index)
+	fromMulticast.Src = netip.MustParseAddr("ff02::1")
 	longDUID := append([]byte{0, 2, 0, 0, 0, 9}, make([]byte, 200)...)
 	deep := infoReq()
 	for range dhcpv6.MaxRelayDepth + 1 {
@@ -40,6 +44,8 @@ func TestDropReasons(t *testing.T) {
 		{"IA_PD in information-request", infoReq(optIA(dhcpv6.OptIAPD, 1)), direct(lan0.Index), "pkt6-ia-in-inforequest", ""},
 		{"IA_TA in information-request", infoReq(optIA(dhcpv6.OptIATA, 1)), direct(lan0.Index), "pkt6-ia-in-inforequest", ""},
 		{"unicast destination", infoReq(), unicast, "pkt6-unicast-dropped", ""},
+		{"unspecified source", infoReq(), fromUnspecified, "pkt6-invalid", ""},
+		{"multicast source", wrap(infoReq(), lvl("::", "")), fromMulticast, "pkt6-invalid", ""},
 		{"option past end", append(infoReq(), 0, 23, 0, 40, 1, 2), direct(lan0.Index), "pkt6-parse-failed", ""},
 		{"truncated header", []byte{11, 1}, direct(lan0.Index), "pkt6-parse-failed", ""},
 		{"empty datagram", []byte{}, direct(lan0.Index), "pkt6-parse-failed", ""},

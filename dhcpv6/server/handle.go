@@ -29,6 +29,12 @@ const (
 func (l *loop) handle(tab *table, pkt []byte, m *iface.Meta, out []byte, om *iface.Meta) (reply []byte, sent dhcpv6.MessageType, ok bool) {
 	c := l.counters
 	c.Received.Add(1)
+	// An answer goes back to the source: one that cannot be answered
+	// (unspecified, multicast) marks a forged or broken packet.
+	if !m.Src.IsValid() || m.Src.IsUnspecified() || m.Src.IsMulticast() {
+		c.drop(&c.Invalid)
+		return nil, 0, false
+	}
 	relayed := len(pkt) > 0 && dhcpv6.MessageType(pkt[0]) == dhcpv6.RelayForward
 	if !relayed && !l.allow(m.Src) {
 		return nil, 0, false
