@@ -38,6 +38,7 @@ const (
 	dhcpv6ServerPort             = 547 // RFC 9915 §7.2
 	hopLimitND                   = 255 // RFC 4861 §6.1.2: RA hop limit
 	hopLimitDefault              = 64  // DHCPv6 replies
+	packetOtherHost              = 3   // PACKET_OTHERHOST, linux/if_packet.h
 	packetOutgoing               = 4   // PACKET_OUTGOING, linux/if_packet.h
 	neighCacheSize               = 16
 )
@@ -49,7 +50,7 @@ type PacketCounters struct {
 	Delivered   atomic.Uint64 // payloads returned by ReadFrom
 	BadChecksum atomic.Uint64 // frames dropped for a wrong ICMPv6/UDP checksum
 	Malformed   atomic.Uint64 // frames dropped by ParseFrame for other reasons (extension headers, bad lengths)
-	VLAN        atomic.Uint64 // frames dropped because they carry a VLAN tag (they belong to a VLAN link)
+	VLAN        atomic.Uint64 // frames dropped because they carry a VLAN tag (they belong to a VLAN link); see PacketConn
 	Unverified  atomic.Uint64 // frames accepted without checksum check: sent by this host with checksum offload
 	Truncated   atomic.Uint64 // payloads dropped because the caller's buffer was too small
 	Sent        atomic.Uint64 // frames written
@@ -64,7 +65,10 @@ type PacketCounters struct {
 // the link's index.
 //
 // Receiving: a classic BPF filter attached before the socket is bound
-// passes only frames that are not outgoing (PACKET_OUTGOING), have
+// passes only frames that are neither outgoing (PACKET_OUTGOING) nor for
+// another station (PACKET_OTHERHOST: a promiscuous link such as a bridge
+// port sees those, and the kernel also marks so a frame tagged for a VLAN
+// without a link here, after removing its tag), have
 // EtherType 0x86DD, and whose IPv6 next header is either ICMPv6 with type
 // 133 (Router Solicitation) or UDP with destination port 547 (DHCPv6
 // server). The filter reads fixed offsets, so it is written for the common
@@ -77,8 +81,9 @@ type PacketCounters struct {
 // a veth still has its checksum left for offload (TP_STATUS_CSUMNOTREADY);
 // it is accepted unverified, as the kernel's own sockets would, and
 // counted. A frame whose VLAN tag was stripped into metadata
-// (TP_STATUS_VLAN_VALID) belongs to a VLAN link, not this one, and is
-// dropped.
+// (TP_STATUS_VLAN_VALID) and that still passed the filter belongs to a
+// VLAN link, not this one, and is dropped and counted (a guard: the
+// filter's PACKET_OTHERHOST test already drops such frames on this kernel).
 //
 // Multicast: the socket is explicitly not promiscuous. It sees the frames
 // the NIC accepts; JoinGroup adds the group's 33:33 MAC to the NIC's
@@ -155,9 +160,11 @@ func PacketSource(addr netip.Addr) PacketOption {
 }
 
 // PacketFilter returns the classic BPF program ListenPacket attaches to
-// its socket; see PacketConn for what it passes. The first two
-// instructions drop outgoing frames using the kernel's packet-type
-// extension; the rest reads only the frame.
+// its socket; see PacketConn for what it passes. The first three
+// instructions use the kernel's packet-type extension to drop outgoing
+// frames and frames for another station (PACKET_OTHERHOST: seen because
+// the link is promiscuous, as every bridge port is, or tagged for a VLAN
+// this host has no link for); the rest reads only the frame.
 func PacketFilter() []bpf.Instruction {
 	const (
 		offType   = offUpper     // ICMPv6 type
@@ -166,24 +173,25 @@ func PacketFilter() []bpf.Instruction {
 		retDrop   = 0
 		// Instruction indexes used as jump targets; a jump from
 		// instruction i skips target-i-1 instructions.
-		iUDP    = 8
-		iAccept = 11
-		iDrop   = 12
+		iUDP    = 9
+		iAccept = 12
+		iDrop   = 13
 	)
 	return []bpf.Instruction{
 		/* 0 */ bpf.LoadExtension{Num: bpf.ExtType},
 		/* 1 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: packetOutgoing, SkipTrue: iDrop - 2},
-		/* 2 */ bpf.LoadAbsolute{Off: offEtherType, Size: 2},
-		/* 3 */ bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: EtherTypeIPv6, SkipTrue: iDrop - 4},
-		/* 4 */ bpf.LoadAbsolute{Off: offNextHeader, Size: 1},
-		/* 5 */ bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: inet.ProtoICMPv6, SkipTrue: iUDP - 6},
-		/* 6 */ bpf.LoadAbsolute{Off: offType, Size: 1},
-		/* 7 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: icmpv6TypeRouterSolicitation, SkipTrue: iAccept - 8, SkipFalse: iDrop - 8},
-		/* 8 */ bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: inet.ProtoUDP, SkipTrue: iDrop - 9},
-		/* 9 */ bpf.LoadAbsolute{Off: offDPort, Size: 2},
-		/* 10 */ bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: dhcpv6ServerPort, SkipTrue: iDrop - 11},
-		/* 11 */ bpf.RetConstant{Val: retAccept},
-		/* 12 */ bpf.RetConstant{Val: retDrop},
+		/* 2 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: packetOtherHost, SkipTrue: iDrop - 3},
+		/* 3 */ bpf.LoadAbsolute{Off: offEtherType, Size: 2},
+		/* 4 */ bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: EtherTypeIPv6, SkipTrue: iDrop - 5},
+		/* 5 */ bpf.LoadAbsolute{Off: offNextHeader, Size: 1},
+		/* 6 */ bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: inet.ProtoICMPv6, SkipTrue: iUDP - 7},
+		/* 7 */ bpf.LoadAbsolute{Off: offType, Size: 1},
+		/* 8 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: icmpv6TypeRouterSolicitation, SkipTrue: iAccept - 9, SkipFalse: iDrop - 9},
+		/* 9 */ bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: inet.ProtoUDP, SkipTrue: iDrop - 10},
+		/* 10 */ bpf.LoadAbsolute{Off: offDPort, Size: 2},
+		/* 11 */ bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: dhcpv6ServerPort, SkipTrue: iDrop - 12},
+		/* 12 */ bpf.RetConstant{Val: retAccept},
+		/* 13 */ bpf.RetConstant{Val: retDrop},
 	}
 }
 

@@ -21,8 +21,9 @@ import (
 
 // TestPacketFilter runs the socket's BPF program in x/net/bpf's VM over
 // frames it must pass or drop. The VM does not implement the packet-type
-// extension, so the first two instructions (drop outgoing frames) are
-// checked by shape and the rest is executed.
+// extension, so the first three instructions (drop outgoing frames and
+// frames for other stations) are checked by shape and the rest is
+// executed; TestPacketOtherHostDropped checks them on a real socket.
 func TestPacketFilter(t *testing.T) {
 	prog := iface.PacketFilter()
 	if _, err := bpf.Assemble(prog); err != nil {
@@ -31,13 +32,15 @@ func TestPacketFilter(t *testing.T) {
 	if ext, ok := prog[0].(bpf.LoadExtension); !ok || ext.Num != bpf.ExtType {
 		t.Fatalf("instruction 0 = %v, want the packet type load", prog[0])
 	}
-	if j, ok := prog[1].(bpf.JumpIf); !ok || j.Cond != bpf.JumpEqual || j.Val != 4 || 1+int(j.SkipTrue)+1 != len(prog)-1 {
-		t.Fatalf("instruction 1 = %v, want PACKET_OUTGOING to jump to the final drop", prog[1])
+	for i, typ := range []uint32{4, 3} { // PACKET_OUTGOING, PACKET_OTHERHOST
+		if j, ok := prog[1+i].(bpf.JumpIf); !ok || j.Cond != bpf.JumpEqual || j.Val != typ || 1+i+int(j.SkipTrue)+1 != len(prog)-1 {
+			t.Fatalf("instruction %d = %v, want packet type %d to jump to the final drop", 1+i, prog[1+i], typ)
+		}
 	}
 	if r, ok := prog[len(prog)-1].(bpf.RetConstant); !ok || r.Val != 0 {
 		t.Fatalf("last instruction = %v, want ret #0", prog[len(prog)-1])
 	}
-	vm, err := bpf.NewVM(prog[2:])
+	vm, err := bpf.NewVM(prog[3:])
 	if err != nil {
 		t.Fatal(err)
 	}
