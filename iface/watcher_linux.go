@@ -346,7 +346,11 @@ func (s *watchState) apply(m netlink.Message, seen *seenSet) bool {
 	switch m.Header.Type {
 	case unix.RTM_NEWLINK, unix.RTM_DELLINK:
 		var lm rtnetlink.LinkMessage
-		if err := lm.UnmarshalBinary(m.Data); err != nil {
+		// Only the generic (AF_UNSPEC) messages describe the link. The
+		// kernel also sends per-family ones on the same group: AF_BRIDGE
+		// for bridge ports (an RTM_DELLINK of that family only means the
+		// port left its bridge) and AF_INET6 for IPv6 settings.
+		if err := lm.UnmarshalBinary(m.Data); err != nil || lm.Family != unix.AF_UNSPEC {
 			return true
 		}
 		l := s.link(&lm)

@@ -360,3 +360,40 @@ func slicesIndex(m map[string]int, idx int) (string, bool) {
 	}
 	return "", false
 }
+
+// TestWatcherBridgePortRelease: taking a port out of its bridge (ip link
+// set P nomaster) deletes nothing. The kernel also sends an AF_BRIDGE
+// RTM_DELLINK for the port then; it must not be reported as LinkDelete,
+// and the port's address must not be forgotten.
+func TestWatcherBridgePortRelease(t *testing.T) {
+	l := netlab.New(t)
+	ns := l.Namespace("w")
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	l.Veth(ns, "pa0", ns, "pb0")
+	l.Bridge(ns, "wbr0")
+	ns.Up("pa0")
+	ns.Up("pb0")
+	ns.Up("wbr0")
+	p := netip.MustParsePrefix("2001:db8:7::1/64")
+	ns.IP("addr", "add", p.String(), "dev", "pa0", "nodad")
+	ns.SetMaster("pa0", "wbr0")
+	ch := watchNS(t, ctx, ns, iface.WatcherConfig{})
+	waitEvent(t, ch, "Synced", func(e iface.Event) bool { return e.Kind == iface.Synced })
+
+	ns.IP("link", "set", "pa0", "nomaster")
+	_, before := waitEvent(t, ch, "pa0 without a master", isLink(iface.LinkUpdate, "pa0", func(l iface.Link) bool { return l.Master == 0 }))
+	// A marker after the release: every event the release caused comes
+	// before it.
+	marker := netip.MustParsePrefix("2001:db8:8::1/64")
+	ns.IP("addr", "add", marker.String(), "dev", "pb0", "nodad")
+	_, more := waitEvent(t, ch, "marker address", isAddr(iface.AddrUpdate, marker))
+	for _, e := range append(before, more...) {
+		if e.Kind == iface.LinkDelete && e.Link.Name == "pa0" {
+			t.Errorf("LinkDelete for pa0, which still exists: %+v", e.Link)
+		}
+		if e.Kind == iface.AddrDelete && e.Addr.Prefix == p {
+			t.Errorf("AddrDelete for %v, which pa0 still has", p)
+		}
+	}
+}
