@@ -125,7 +125,9 @@ func detachParent(cfg DetachConfig) error {
 	default:
 		return fmt.Errorf("daemon process %d stopped before it was ready: %s", pid, waitBriefly(cmd))
 	}
-	if cfg.Pidfile != "" {
+	if fi, err := os.Stat(cfg.Pidfile); cfg.Pidfile != "" && (err != nil || fi.Mode().IsRegular()) {
+		// (A device such as /dev/null is written in place and reads
+		// back nothing: nothing to check there.)
 		b, err := os.ReadFile(cfg.Pidfile)
 		if err != nil {
 			return fmt.Errorf("daemon process %d ready but %w", pid, err)

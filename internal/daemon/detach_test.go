@@ -147,7 +147,7 @@ func TestDetachContract(t *testing.T) {
 		t.Errorf("session %s, want %d (setsid)", st[3], pid)
 	}
 	child, _ := os.ReadFile(pidfile + ".child")
-	if string(child) != "marker=false detached=true\n" {
+	if !strings.HasPrefix(string(child), "marker=false detached=true ") {
 		t.Errorf("child reported %q: the marker must be gone from its environment", child)
 	}
 	if fi, err := os.Stat(pidfile); err != nil || fi.Mode().Perm() != 0o644 {
@@ -376,5 +376,43 @@ func TestReadyWithoutDetach(t *testing.T) {
 	}
 	if err := daemon.Fail("x"); err != nil {
 		t.Errorf("Fail in a foreground process: %v", err)
+	}
+}
+
+// TestDetachDevicePidfile: -p /dev/null (or any device) works as with
+// radvd: the start succeeds although the pidfile reads back nothing.
+func TestDetachDevicePidfile(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("mknod needs root")
+	}
+	self, _ := filepath.Abs(os.Args[0])
+	dir := t.TempDir()
+	null := filepath.Join(dir, "null")
+	if err := syscall.Mknod(null, syscall.S_IFCHR|0o666, 1<<8|3); err != nil {
+		t.Skip("mknod:", err)
+	}
+	code, stderr := launch(t, self, []string{self, "-p", null}, roleEnv+"=daemon")
+	if code != 0 {
+		t.Fatalf("launcher exit %d with a device pidfile: %s", code, stderr)
+	}
+	// The daemon's pid is in its marker file (written by the fake).
+	b, err := os.ReadFile(null + ".child")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(` pid=(\d+)`).FindSubmatch(b)
+	if m == nil {
+		t.Fatalf("no pid in the marker %q", b)
+	}
+	pid, _ := strconv.Atoi(string(m[1]))
+	adopt(t, pid)
+	if fi, err := os.Stat(null); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		t.Errorf("device replaced: %v %v", fi, err)
+	}
+	if ws := stop(t, pid); ws.ExitStatus() != 0 {
+		t.Errorf("daemon exit status %d", ws.ExitStatus())
+	}
+	if fi, err := os.Stat(null); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		t.Errorf("device removed or replaced on exit: %v %v", fi, err)
 	}
 }

@@ -66,7 +66,8 @@ func fakeRadvd(role string) int {
 	}
 	// The child: record what the tests cannot see from outside.
 	_, marker := os.LookupEnv(daemon.EnvNotifyFD)
-	os.WriteFile(pidfile+".child", []byte("marker="+strconv.FormatBool(marker)+" detached="+strconv.FormatBool(daemon.Detached())+"\n"), 0o644)
+	os.WriteFile(pidfile+".child", []byte("marker="+strconv.FormatBool(marker)+" detached="+strconv.FormatBool(daemon.Detached())+
+		" pid="+strconv.Itoa(os.Getpid())+"\n"), 0o644)
 	switch role {
 	case "fail":
 		daemon.Fail("radvd.conf:3: syntax error\nexiting, failed to read config file")

@@ -40,8 +40,10 @@ import (
 // newcomer's file.
 //
 // A pidfile path that is a symbolic link is followed, as radvd's open(2)
-// does. A path that is not a regular file (a device such as /dev/null, a
-// FIFO) is written in place, never replaced, locked or removed.
+// does: its target is written, and removed on exit, while the link stays
+// (radvd unlinks the link and leaves its target with a stale pid). A path
+// that is not a regular file (a device such as /dev/null, a FIFO) is
+// written in place, never replaced, locked or removed.
 
 // pidfileLockWait bounds how long the pidfile functions wait for the
 // brief lock another instance holds; after it they proceed unlocked.
@@ -254,9 +256,10 @@ func removePidfileIf(path string, pid int) (bool, error) {
 	if pid == os.Getpid() {
 		ReleasePidfile()
 	}
-	// A symbolic link is followed for reading and removed itself, as
-	// radvd's unlink(2) does; a device or FIFO written in place is never
-	// removed.
+	// A symbolic link is followed: the file written through it is
+	// removed and the link stays, ready for the next start. A device or
+	// FIFO written in place is never removed.
+	path = followLink(path)
 	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
 		return false, nil
 	}

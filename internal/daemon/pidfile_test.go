@@ -144,8 +144,8 @@ func tmpfsDir(t *testing.T) string {
 }
 
 // TestPidfileSpecialPaths: a pidfile path that is a symbolic link is
-// followed for writing and removed itself on exit (as radvd); a device
-// node such as /dev/null is written in place and never replaced or
+// followed: its target is written and removed on exit, the link stays; a
+// device node such as /dev/null is written in place and never replaced or
 // removed.
 func TestPidfileSpecialPaths(t *testing.T) {
 	dir := t.TempDir()
@@ -166,8 +166,11 @@ func TestPidfileSpecialPaths(t *testing.T) {
 	if removed, err := daemon.RemovePidfileIfOurs(link); !removed || err != nil {
 		t.Errorf("RemovePidfileIfOurs(link) = %v, %v", removed, err)
 	}
-	if _, err := os.Lstat(link); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("link still there after removal: %v", err)
+	if _, err := os.Stat(target); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("target still there after removal, with a stale pid: %v", err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link is gone after removal: %v", err)
 	}
 
 	if os.Geteuid() != 0 {

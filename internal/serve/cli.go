@@ -39,6 +39,9 @@ Usage:
         RA (Router Lifetime 0) on every served link and exits.
   radish check [-c FILE]
         Validate FILE: print warnings and errors (FILE:LINE: KEY: message).
+  radish check --radvd FILE
+        Read a radvd.conf and print it as radish TOML (errors as radvd
+        prints them), to move from the radvd personality to radish serve.
   radish radvd [radvd options]
         Run as radvd(8), reading radvd.conf; the same as invoking the binary
         under the name radvd (e.g. installed as /usr/sbin/radvd).

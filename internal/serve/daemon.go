@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"syscall"
 	"time"
 
@@ -60,6 +61,24 @@ func SystemTransports(log *slog.Logger) Transports {
 		}),
 		Sysctl: sysctl,
 	}
+}
+
+// logDHCPCounters logs the DHCPv6 server's non-zero counters under Kea's
+// statistic names (pkt6-receive-drop and the drop reasons among them).
+func (d *Daemon) logDHCPCounters() {
+	snap := d.dhcp.Counters().Snapshot()
+	names := make([]string, 0, len(snap))
+	for k, v := range snap {
+		if v != 0 {
+			names = append(names, k)
+		}
+	}
+	slices.Sort(names)
+	attrs := make([]any, 0, 2*len(names))
+	for _, k := range names {
+		attrs = append(attrs, k, snap[k])
+	}
+	d.log.Info("dhcpv6 counters", attrs...)
 }
 
 // Options configure a Daemon.
@@ -243,6 +262,9 @@ func (d *Daemon) Run(ctx context.Context, reload <-chan struct{}) error {
 					"dhcpv6_not_for_us", mc.NotForUs.Load())
 			}
 			d.log.Info("stopped", attrs...)
+			if d.dhcp != nil {
+				d.logDHCPCounters()
+			}
 			return errors.Join(errs...)
 		case <-reload:
 			d.Reload(ctx)

@@ -510,8 +510,13 @@ func TestServePacketTransport(t *testing.T) {
 		t.Error("host kept its default route after the final RA on the packet transport")
 	}
 	// The answers went out through the AF_PACKET socket.
-	if _, stderr := r.proc.Output(); !regexp.MustCompile(`msg=stopped .*dhcpv6_sent=[1-9]\d* dhcpv6_packet_transport=[1-9]`).MatchString(stderr) {
+	_, stderr := r.proc.Output()
+	if !regexp.MustCompile(`msg=stopped .*dhcpv6_sent=[1-9]\d* dhcpv6_packet_transport=[1-9]`).MatchString(stderr) {
 		t.Errorf("radish's final counters show no DHCPv6 answered over the packet transport:\n%s", stderr)
+	}
+	// And by Kea's names.
+	if !regexp.MustCompile(`msg="dhcpv6 counters" .*pkt6-infrequest-received=[1-9]\d* .*pkt6-reply-sent=[1-9]`).MatchString(stderr) {
+		t.Errorf("no dhcpv6 counters line with Kea's names at stop:\n%s", stderr)
 	}
 }
 
