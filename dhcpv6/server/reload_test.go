@@ -98,6 +98,11 @@ func TestGroups(t *testing.T) {
 			t.Fatal("vlan7 still served after it was deleted")
 		}
 	}
+	// Its groups are left: the kernel keeps a socket's memberships after
+	// the link goes, charged to the socket's option memory.
+	if got := joined(h.conn, 7); len(got) != 0 {
+		t.Errorf("vlan7 deleted but its groups %v are still joined", got)
+	}
 }
 
 // Reload with a configuration that cannot be compiled keeps the old one.

@@ -209,8 +209,20 @@ func (s *Server) event(ev iface.Event) {
 	case iface.LinkUpdate:
 		s.links[ev.Link.Index] = ev.Link
 	case iface.LinkDelete:
+		// The kernel keeps a socket's memberships after their link is
+		// deleted, and each counts against the socket's option memory
+		// (net.core.optmem_max): without leaving, link churn exhausts it
+		// and every send with IPV6_PKTINFO fails with ENOBUFS.
+		if st, ok := s.joined[ev.Link.Index]; ok {
+			if st.link {
+				s.leave(ev.Link.Index, AllRelayAgentsAndServers)
+			}
+			if st.relay {
+				s.leave(ev.Link.Index, AllServers)
+			}
+			delete(s.joined, ev.Link.Index)
+		}
 		delete(s.links, ev.Link.Index)
-		delete(s.joined, ev.Link.Index) // the kernel dropped the memberships
 	case iface.Synced:
 		s.synced = true
 	default:

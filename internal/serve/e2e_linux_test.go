@@ -600,3 +600,44 @@ func atoi(s string) int {
 	}
 	return n
 }
+
+// TestServeLinkChurnKeepsServing: links that come and go must not wear
+// the sockets out. The kernel keeps a socket's multicast memberships after
+// their link is deleted, each charged to the socket's option memory
+// (net.core.optmem_max, per namespace: lowered here so that a few dozen
+// leaked memberships exhaust it, as a few thousand do at the default); a
+// daemon that never leaves them stops answering DHCPv6 everywhere. After
+// 60 served links are created and deleted, the host on the bridge still
+// gets RAs and DHCPv6 answers.
+func TestServeLinkChurnKeepsServing(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, false)
+	r.router.Sysctl("net.core.optmem_max", "2048")
+	r.router.Sysctl("net.ipv6.conf.default.accept_dad", "0") // link-local addresses at once
+	r.writeConfig(seedConfig(t, r.br, r.dir, `
+[[interface]]
+name = "ch*"
+[interface.ra]
+max_interval = 4
+[interface.dhcpv6]
+dns_servers = ["2001:db8:c::53"]
+`))
+	r.start()
+	for i := range 60 {
+		a, b := fmt.Sprintf("ch%d", i), fmt.Sprintf("cq%d", i)
+		r.lab.Veth(r.router, a, r.router, b)
+		r.router.Up(b)
+		r.router.Up(a)
+		// Both have joined their groups on the link (debug lines).
+		r.waitLog(`msg="serving link" link=`+a+` `, 5*time.Second)
+		r.waitLog(`msg="dhcpv6: serving link" link=`+a+` `, 5*time.Second)
+		r.router.Delete(a)
+	}
+	if got, want := r.dhclientDNS(), "2605:fd00::2 2605:fd00::3"; got != want {
+		t.Errorf("after the churn dhclient learned %q, want %q", got, want)
+	}
+	r.rdisc6Has("Stateful other conf. : Yes")
+	if _, stderr := r.proc.Output(); strings.Contains(stderr, "cannot join multicast group") {
+		t.Errorf("joins failed during the churn:\n%s", stderr)
+	}
+}

@@ -32,6 +32,7 @@ type link struct {
 
 	served       bool                       // advertising now
 	neighCounted bool                       // counted in Engine.kernelServed
+	joined       iface.Conn                 // the conn that joined ff02::2 for this link, if any
 	transport    config.Transport           // kernel or packet, while served
 	conn         iface.Conn                 // where RAs go
 	own          iface.Conn                 // per-link packet Conn, if any
@@ -345,6 +346,8 @@ func (e *Engine) startServing(l *link, now time.Time) {
 	e.pubDirty = true
 	if err := l.conn.JoinGroup(l.k.Index, allRouters); err != nil {
 		e.log.Debug("join ff02::2", "link", l.k.Name, "err", err)
+	} else {
+		l.joined = l.conn
 	}
 	if !l.fwdEvent || !e.netconf {
 		e.pollForwarding(l, now)
@@ -390,6 +393,16 @@ func (e *Engine) stopServing(l *link) {
 		return
 	}
 	l.served = false
+	// Leave ff02::2: the kernel keeps a socket's membership even after
+	// its link is deleted, and every one held counts against the socket's
+	// option memory (net.core.optmem_max), which link churn would
+	// exhaust.
+	if l.joined != nil {
+		if err := l.joined.LeaveGroup(l.k.Index, allRouters); err != nil {
+			e.log.Debug("leave ff02::2", "link", l.k.Name, "err", err)
+		}
+		l.joined = nil
+	}
 	if l.neighCounted {
 		l.neighCounted = false
 		e.kernelServed--

@@ -419,3 +419,33 @@ func TestNeighbourLimitWarning(t *testing.T) {
 		}
 	})
 }
+
+// TestLinkDeleteLeavesAllRouters: a link that stops being served (down,
+// deleted) leaves ff02::2 on the conn that joined it, and joins again when
+// served again. The kernel keeps a socket's memberships after their link
+// is deleted, charged to the socket's option memory.
+func TestLinkDeleteLeavesAllRouters(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startServing(t, nil)
+		time.Sleep(time.Second)
+		if !h.conn.Joined(2, allRouters) {
+			t.Fatal("ff02::2 not joined on a served link")
+		}
+		h.push(iface.Event{Kind: iface.LinkUpdate, Link: link(2, "eth0", false)})
+		time.Sleep(time.Second)
+		if h.conn.Joined(2, allRouters) {
+			t.Error("ff02::2 still joined on a link that went down")
+		}
+		h.push(iface.Event{Kind: iface.LinkUpdate, Link: link(2, "eth0", true)})
+		time.Sleep(time.Second)
+		if !h.conn.Joined(2, allRouters) {
+			t.Error("ff02::2 not joined again when the link came back")
+		}
+		h.push(iface.Event{Kind: iface.LinkDelete, Link: link(2, "eth0", true)})
+		time.Sleep(time.Second)
+		h.stop()
+		if h.conn.Joined(2, allRouters) {
+			t.Error("ff02::2 still joined on a deleted link")
+		}
+	})
+}
