@@ -2,14 +2,19 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"log/slog"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/radish-net/radish/dhcpv6"
+	"github.com/radish-net/radish/dhcpv6/server"
 	"github.com/radish-net/radish/iface"
 	"github.com/radish-net/radish/internal/fixture"
+	"github.com/radish-net/radish/internal/netlab"
 )
 
 // Every reason to drop is counted under its own name, nothing is sent,
@@ -186,4 +191,38 @@ func TestTolerated(t *testing.T) {
 		t.Fatalf("relay chain %d deep not answered", dhcpv6.MaxRelayDepth)
 	}
 	parseReply(t, innerReply(t, d.Data, dhcpv6.MaxRelayDepth))
+}
+
+// TestSendFailedWarns: failed sends are replies clients never get; they
+// are logged at warn level, once for a burst (at most once a minute).
+func TestSendFailedWarns(t *testing.T) {
+	conn, c := newConn(false)
+	var logBuf netlab.SyncBuffer
+	srv, err := server.New(server.Options{Config: parseConfig(t, baseConfig), Conn: c, Watcher: newWatcher(lan0, lan1, wan0),
+		Logger: slog.New(slog.NewTextHandler(&logBuf, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	<-srv.Ready()
+	conn.SetWriteErr(errors.New("no buffer space available"))
+	for range 3 {
+		if err := conn.Inject(infoReq(), direct(lan0.Index)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for srv.Counters().SendFailed.Load() < 3 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	log := logBuf.String()
+	if n := strings.Count(log, "level=WARN msg=\"dhcpv6: replies could not be sent\""); n != 1 {
+		t.Errorf("%d warnings for 3 failed sends in a burst, want 1:\n%s", n, log)
+	}
+	if !strings.Contains(log, "no buffer space available") {
+		t.Errorf("the warning does not give the error:\n%s", log)
+	}
 }

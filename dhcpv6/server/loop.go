@@ -41,6 +41,9 @@ type loop struct {
 	sbufs  [][]byte
 	smetas []iface.Meta
 	stypes []dhcpv6.MessageType
+
+	lastSendWarn time.Time // when failed sends were last logged at warn level
+	sendFails    uint64    // failed sends since then
 }
 
 func newLoop(s *Server, batch int) *loop {
@@ -167,8 +170,19 @@ func (l *loop) countSent(t dhcpv6.MessageType) {
 	}
 }
 
+// sendWarnEvery bounds how often failed sends are logged at warn level.
+const sendWarnEvery = time.Minute
+
 func (l *loop) sendError(err error) {
 	l.counters.SendFailed.Add(1)
+	l.sendFails++
+	// A send that fails is a reply a client never gets: say so at warn
+	// level, at most once a minute, with the count since the last time.
+	if now := time.Now(); now.Sub(l.lastSendWarn) >= sendWarnEvery {
+		l.s.log.Warn("dhcpv6: replies could not be sent", "err", err, "failed", l.sendFails)
+		l.lastSendWarn, l.sendFails = now, 0
+		return
+	}
 	l.s.log.Debug("dhcpv6: send failed", "err", err)
 }
 
