@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/radish-net/radish/config"
+	"github.com/radish-net/radish/iface"
 )
 
 // Exit codes of the radish command.
@@ -237,6 +238,17 @@ func ServeCommand(args []string, stdout, stderr io.Writer) int {
 	log.Info("starting radish", "version", Version(), "pid", os.Getpid(), "config", *path,
 		"interfaces", interfaceNames(cfg), "dhcpv6", servesDHCPv6(cfg))
 	logWarnings(log, cfg)
+	// Two instances in one network namespace would both advertise and
+	// answer on the links they share: say so (it may be a rolling
+	// restart, so it is not refused).
+	if claim, holder, err := iface.ClaimNamespace("serve"); err != nil {
+		log.Debug("cannot tell whether another radish serve runs here", "err", err)
+	} else if claim == nil {
+		log.Warn("another radish serve is running in this network namespace: both will send RAs and answer DHCPv6 on the links they share",
+			"other_pid", holder)
+	} else {
+		defer claim.Close()
+	}
 	d, err := New(Options{Path: *path, Config: cfg, Logger: log, Level: follow})
 	if err != nil {
 		log.Error("cannot start", "err", err)

@@ -641,3 +641,25 @@ dns_servers = ["2001:db8:c::53"]
 		t.Errorf("joins failed during the churn:\n%s", stderr)
 	}
 }
+
+// TestServeSecondInstanceWarns: a second radish serve in the same network
+// namespace logs a warning naming the first one's pid (and still starts:
+// it may be a rolling restart).
+func TestServeSecondInstanceWarns(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, false)
+	r.writeConfig(seedConfig(t, r.br, r.dir, ""))
+	r.start()
+	if _, stderr := r.proc.Output(); strings.Contains(stderr, "another radish serve") {
+		t.Fatalf("the first instance warned:\n%s", stderr)
+	}
+	second := r.router.Start(radishBin, "serve", "-c", r.cfg)
+	defer second.Stop()
+	want := fmt.Sprintf(`level=WARN msg="another radish serve is running in this network namespace: both will send RAs and answer DHCPv6 on the links they share" other_pid=%d`, r.proc.Pid())
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if err := r.router.WaitFor(ctx, func() bool { _, e := second.Output(); return strings.Contains(e, want) }); err != nil {
+		_, e := second.Output()
+		t.Errorf("second instance did not warn with the first's pid %d:\n%s", r.proc.Pid(), e)
+	}
+}
