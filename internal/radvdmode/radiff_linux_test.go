@@ -29,6 +29,17 @@ var raCorpus = []string{
 	"testdata/opnsense_unmanaged.conf",
 	"testdata/ra_options.conf",
 	"testdata/lowpan_6lbr.conf",
+	"testdata/base6to4.conf",
+}
+
+// raSetup prepares a router namespace for a corpus file beyond its
+// advertising links.
+var raSetup = map[string]func(*netlab.Lab, *netlab.NS){
+	"testdata/base6to4.conf": func(lab *netlab.Lab, r *netlab.NS) {
+		lab.Veth(r, "up0", r, "up1")
+		r.IP("addr", "add", "192.0.2.33/24", "dev", "up0")
+		r.Up("up0")
+	},
 }
 
 // TestRADifferential runs Debian's radvd and radish on the same files,
@@ -79,6 +90,9 @@ func TestRADifferential(t *testing.T) {
 		for j, impl := range []string{"radvd", "radish"} {
 			r := lab.Namespace(fmt.Sprintf("%s%d", map[string]string{"radvd": "rv", "radish": "rs"}[impl], i))
 			r.Sysctl("net.ipv6.conf.all.forwarding", "1")
+			if setup := raSetup[file]; setup != nil {
+				setup(lab, r)
+			}
 			routers[j] = r
 			for k, name := range names {
 				capIf := fmt.Sprintf("c%d%c%d", i, "ab"[j], k)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"slices"
 	"syscall"
 	"time"
@@ -39,6 +40,9 @@ type Transports struct {
 	// NeighbourLimit is net.ipv6.neigh.default.gc_thresh3, 0 if unknown
 	// (see engine.Options.NeighbourLimit).
 	NeighbourLimit int
+	// IPv4Addr reads a link's primary IPv4 address, for Base6to4Interface
+	// prefixes (see engine.Options.IPv4Addr).
+	IPv4Addr func(ifName string) (netip.Addr, bool)
 }
 
 // SystemTransports returns the transports of the process's own network
@@ -50,8 +54,12 @@ func SystemTransports(log *slog.Logger) Transports {
 	limit, _ := sysctl.NeighbourLimit() // hidden outside the initial namespace: no check
 	return Transports{
 		NeighbourLimit: limit,
-		ICMP:           func() (iface.Conn, error) { return iface.ListenICMP() },
-		UDP:            func() (iface.Conn, error) { return iface.ListenUDP(DHCPv6Port, 0) },
+		IPv4Addr: func(name string) (netip.Addr, bool) {
+			a, err := iface.IPv4Addr(name)
+			return a, err == nil
+		},
+		ICMP: func() (iface.Conn, error) { return iface.ListenICMP() },
+		UDP:  func() (iface.Conn, error) { return iface.ListenUDP(DHCPv6Port, 0) },
 		Packet: func(l iface.Link) (iface.Conn, error) {
 			return iface.ListenPacket(l.Index)
 		},
@@ -160,6 +168,7 @@ func New(opts Options) (*Daemon, error) {
 		Sysctl:            opts.Transports.Sysctl,
 		Logger:            opts.Logger,
 		NeighbourLimit:    opts.Transports.NeighbourLimit,
+		IPv4Addr:          opts.Transports.IPv4Addr,
 	})
 	if err != nil {
 		conn.Close()

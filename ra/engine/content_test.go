@@ -1,8 +1,11 @@
 package engine_test
 
 import (
+	"log/slog"
 	"net/netip"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -12,6 +15,7 @@ import (
 	"github.com/radish-net/radish/config"
 	"github.com/radish-net/radish/iface"
 	"github.com/radish-net/radish/iface/ifacetest"
+	"github.com/radish-net/radish/internal/netlab"
 	"github.com/radish-net/radish/ra"
 	"github.com/radish-net/radish/ra/engine"
 )
@@ -654,4 +658,59 @@ func nextRA(t *testing.T, h *harness, idx int) time.Time {
 	}
 	t.Fatalf("link %d has no unsolicited RA scheduled: %+v", idx, st)
 	return time.Time{}
+}
+
+// TestBase6to4Interface: as radvd, a Base6to4Interface prefix is
+// 2002:V4ADDR::/48 from the named link's IPv4 address followed by the
+// configured prefix's other bits; a changed address is advertised within
+// SixToFourPoll, and without one the prefix is left out (logged).
+func TestBase6to4Interface(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		v4 := map[string]netip.Addr{"up0": netip.MustParseAddr("192.0.2.33")}
+		var logBuf netlab.SyncBuffer
+		h := startEngine(t, oneLink(func(i *config.Interface) {
+			i.RA.Prefixes = []config.Prefix{{Prefix: netip.MustParsePrefix("0:0:0:5::/64"), Base6to4Interface: "up0",
+				OnLink: true, Autonomous: true, ValidLifetime: 86400, PreferredLifetime: 14400}}
+		}), func(o *engine.Options) {
+			o.Logger = slog.New(slog.NewTextHandler(&logBuf, nil))
+			o.IPv4Addr = func(name string) (netip.Addr, bool) {
+				mu.Lock()
+				defer mu.Unlock()
+				a, ok := v4[name]
+				return a, ok
+			}
+		})
+		h.addLink(2, "eth0")
+		h.synced()
+		time.Sleep(time.Second)
+		want := func(what, pfx string) {
+			t.Helper()
+			p := prefixes(fresh(t, h, 2))
+			if pfx == "" {
+				if len(p) != 0 {
+					t.Errorf("%s: prefixes %v, want none", what, p)
+				}
+				return
+			}
+			if len(p) != 1 || p[netip.MustParsePrefix(pfx).Addr()] == nil {
+				t.Errorf("%s: prefixes %v, want only %s", what, p, pfx)
+			}
+		}
+		want("192.0.2.33", "2002:c000:221:5::/64") // radvd 2.19 sends this one for the same file
+		mu.Lock()
+		v4["up0"] = netip.MustParseAddr("198.51.100.1")
+		mu.Unlock()
+		time.Sleep(engine.SixToFourPoll + time.Second)
+		want("198.51.100.1", "2002:c633:6401:5::/64")
+		mu.Lock()
+		delete(v4, "up0")
+		mu.Unlock()
+		time.Sleep(engine.SixToFourPoll + time.Second)
+		want("no IPv4 address", "")
+		h.stop()
+		if log := logBuf.String(); strings.Count(log, "Base6to4Interface has no IPv4 address") != 1 {
+			t.Errorf("the missing address is not logged exactly once:\n%s", log)
+		}
+	})
 }

@@ -57,8 +57,11 @@
 // addresses. Both are bounded by the addresses' remaining lifetimes, and a
 // prefix that disappears keeps being advertised with preferred lifetime 0
 // and a valid lifetime counting down from min(remaining, 2 h) (RFC 9096
-// §3.5). Base6to4Interface is not supported: the Watcher reports no IPv4
-// addresses (a warning is logged). DecrementLifetimes prefixes count down
+// §3.5). Base6to4Interface prefixes, as radvd builds them, are
+// 2002:V4ADDR::/48 from the named link's primary IPv4 address
+// (Options.IPv4Addr) followed by the configured prefix's other bits; the
+// address is read again every SixToFourPoll, and the prefix is left out
+// (logged) while there is none. DecrementLifetimes prefixes count down
 // in real time from when the link started being served, reset by
 // ResetDecrementingLifetimes; unlike radvd they stay advertised (preferred
 // 0, valid counting down) after their preferred lifetime ends.

@@ -96,7 +96,19 @@ type Options struct {
 	// table is full the kernel drops RAs after they were sent. The engine
 	// warns once when the kernel-transport links reach half the limit.
 	NeighbourLimit int
+	// IPv4Addr returns the primary IPv4 address of a link by name, the
+	// source of Base6to4Interface prefixes (2002:V4ADDR::/48 followed by
+	// the configured prefix's other bits, as radvd builds them). It is
+	// called on the event loop when a template is compiled and every
+	// SixToFourPoll while such a prefix is served. nil: those prefixes
+	// are left out (logged).
+	IPv4Addr func(ifName string) (netip.Addr, bool)
 }
+
+// SixToFourPoll is how often the IPv4 address behind a Base6to4Interface
+// prefix is read again; a change is advertised at once (radvd reads it
+// for every RA).
+const SixToFourPoll = 10 * time.Second
 
 // rsEvent is what a reader hands to the event loop for one valid RS.
 type rsEvent struct {

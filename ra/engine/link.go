@@ -32,6 +32,7 @@ type link struct {
 
 	served       bool                       // advertising now
 	neighCounted bool                       // counted in Engine.kernelServed
+	v4           map[string]netip.Addr      // Base6to4Interface name → the IPv4 address the RAs were built with
 	joined       iface.Conn                 // the conn that joined ff02::2 for this link, if any
 	transport    config.Transport           // kernel or packet, while served
 	conn         iface.Conn                 // where RAs go
@@ -272,9 +273,13 @@ func (e *Engine) refresh(l *link, now time.Time) {
 	if !l.served {
 		e.startServing(l, now)
 	}
-	if m := &l.timers[timerMaint]; e.pollsForwarding(l) && !m.scheduled() {
+	if m := &l.timers[timerMaint]; (e.pollsForwarding(l) || has6to4(l)) && !m.scheduled() {
 		// Stagger the per-link polls over one interval.
-		e.heap.schedule(m, now.Add(randDuration(0, e.opts.ForwardingInterval)))
+		interval := e.opts.ForwardingInterval
+		if has6to4(l) {
+			interval = min(interval, SixToFourPoll)
+		}
+		e.heap.schedule(m, now.Add(randDuration(0, interval)))
 	}
 }
 
@@ -354,11 +359,9 @@ func (e *Engine) startServing(l *link, now time.Time) {
 	}
 	e.noteForwarding(l)
 	e.heap.cancel(&l.timers[timerMaint]) // a pending retry; refresh and flush reschedule it
-	for i := range l.cfg.RA.Prefixes {
-		if p := &l.cfg.RA.Prefixes[i]; p.Base6to4Interface != "" {
-			e.log.Warn("Base6to4Interface is not supported (no IPv4 addresses from the link watcher); prefix skipped",
-				"link", l.k.Name, "base", p.Base6to4Interface, "line", p.Line)
-		}
+	if has6to4(l) {
+		l.v4 = nil // read afresh, logged once
+		e.check6to4(l)
 	}
 	if l.effective.IsZero() {
 		l.effective = now

@@ -40,9 +40,21 @@ func (e *Engine) compileInput(l *link, now time.Time, final bool) *compileInput 
 				}
 			}
 		case p.Base6to4Interface != "":
-			// The Watcher reports IPv6 addresses only: the IPv4 address a
-			// 6to4 prefix is made from is not available. Skipped (logged
-			// once when the link starts being served).
+			// As radvd: 2002:V4ADDR::/48 from the other link's primary
+			// IPv4 address, then the configured prefix's remaining bits.
+			// Left out while that link has no IPv4 address (check6to4
+			// logs it).
+			v4, ok := e.ipv4(p.Base6to4Interface)
+			if l.v4 == nil {
+				l.v4 = make(map[string]netip.Addr)
+			}
+			l.v4[p.Base6to4Interface] = v4
+			if ok {
+				in.prefixes = append(in.prefixes, prefixAdv{
+					prefix: sixToFour(p.Prefix, v4), cfg: p, valid: p.ValidLifetime, preferred: p.PreferredLifetime,
+					decrement: p.DecrementLifetime,
+				})
+			}
 		default:
 			// Like radvd, lifetimes never exceed those of the link's own
 			// addresses in the prefix, when it has any.
@@ -161,6 +173,69 @@ func autoPrefix(a iface.Addr, bits int, ignore []netip.Prefix) (netip.Prefix, bo
 		}
 	}
 	return pfx, true
+}
+
+// sixToFour makes a 6to4 prefix (RFC 3056): 2002, the IPv4 address, then
+// p's bits from the 49th on, at p's length.
+func sixToFour(p netip.Prefix, v4 netip.Addr) netip.Prefix {
+	a := p.Addr().As16()
+	b := v4.As4()
+	a[0], a[1] = 0x20, 0x02
+	copy(a[2:6], b[:])
+	return netip.PrefixFrom(netip.AddrFrom16(a), p.Bits()).Masked()
+}
+
+// ipv4 returns a link's primary IPv4 address through Options.IPv4Addr.
+func (e *Engine) ipv4(name string) (netip.Addr, bool) {
+	if e.opts.IPv4Addr == nil {
+		return netip.Addr{}, false
+	}
+	a, ok := e.opts.IPv4Addr(name)
+	return a, ok && a.Is4()
+}
+
+// has6to4 reports whether l's configuration has a Base6to4Interface
+// prefix.
+func has6to4(l *link) bool {
+	if l.cfg == nil {
+		return false
+	}
+	for i := range l.cfg.RA.Prefixes {
+		if l.cfg.RA.Prefixes[i].Base6to4Interface != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// check6to4 reads the IPv4 addresses behind l's Base6to4Interface
+// prefixes again: a change recompiles the link's RAs, and a base link
+// losing (or lacking) its address is logged, once per change.
+func (e *Engine) check6to4(l *link) {
+	for i := range l.cfg.RA.Prefixes {
+		name := l.cfg.RA.Prefixes[i].Base6to4Interface
+		if name == "" {
+			continue
+		}
+		cur, ok := e.ipv4(name)
+		prev, seen := l.v4[name]
+		if seen && cur == prev {
+			continue
+		}
+		e.markDirty(l)
+		switch {
+		case e.opts.IPv4Addr == nil:
+			e.log.Warn("Base6to4Interface is not supported here; prefix left out", "link", l.k.Name, "base", name)
+		case !ok:
+			e.log.Warn("Base6to4Interface has no IPv4 address; prefix left out", "link", l.k.Name, "base", name)
+		default:
+			e.log.Info("Base6to4Interface address", "link", l.k.Name, "base", name, "ipv4", cur)
+		}
+		if l.v4 == nil {
+			l.v4 = make(map[string]netip.Addr)
+		}
+		l.v4[name] = cur
+	}
 }
 
 // configuredAs returns the prefix stanza of cfg that p stands for, or nil

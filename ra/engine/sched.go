@@ -237,6 +237,12 @@ func (e *Engine) fireMaint(l *link, now time.Time) {
 		e.pollForwarding(l, now)
 		next = now.Add(e.opts.ForwardingInterval)
 	}
+	if has6to4(l) {
+		e.check6to4(l)
+		if t := now.Add(SixToFourPoll); next.IsZero() || t.Before(next) {
+			next = t
+		}
+	}
 	if e.expirePrefixes(l, now) {
 		e.markDirty(l) // flush recompiles and schedules the next expiry
 	} else if t := nextExpiry(l, now); !t.IsZero() && (next.IsZero() || t.Before(next)) {
