@@ -109,6 +109,8 @@ func (e *encoder) server(s *DHCPv6Server) {
 	e.table("[dhcpv6.rate_limit]")
 	e.intIf("per_source", int64(s.PerSourceRate), defaultPerSourceRate)
 	e.intIf("per_source_burst", int64(s.PerSourceBurst), int64(s.PerSourceRate*defaultBurstPerRate))
+	e.intIf("per_relay", int64(s.PerRelayRate), defaultPerRelayRate)
+	e.intIf("per_relay_burst", int64(s.PerRelayBurst), int64(s.PerRelayRate*defaultBurstPerRate))
 	e.intIf("global", int64(s.GlobalRate), defaultGlobalRate)
 	e.intIf("global_burst", int64(s.GlobalBurst), int64(s.GlobalRate*defaultBurstPerRate))
 	e.table("[dhcpv6.defaults]")

@@ -305,9 +305,10 @@ type DHCPv6Server struct {
 	StateDir string
 	// RelayGroup joins ff05::1:3 as well as ff02::1:2.
 	RelayGroup bool
-	// RateLimit per source address and globally, packets per second and
-	// burst; 0 disables that limit.
+	// RateLimit per client address, per relay address and globally,
+	// packets per second and burst; 0 disables that limit.
 	PerSourceRate, PerSourceBurst int
+	PerRelayRate, PerRelayBurst   int
 	GlobalRate, GlobalBurst       int
 	// Defaults applies to links whose DHCPv6 table leaves a key unset.
 	Defaults DHCPv6

@@ -40,6 +40,8 @@ type rawRate struct {
 	Pos            pos
 	PerSource      *int64 `toml:"per_source"`
 	PerSourceBurst *int64 `toml:"per_source_burst"`
+	PerRelay       *int64 `toml:"per_relay"`
+	PerRelayBurst  *int64 `toml:"per_relay_burst"`
 	Global         *int64 `toml:"global"`
 	GlobalBurst    *int64 `toml:"global_burst"`
 }

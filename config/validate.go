@@ -14,6 +14,7 @@ import (
 const (
 	defaultStateDir       = "/var/lib/radish"
 	defaultPerSourceRate  = 10
+	defaultPerRelayRate   = 100
 	defaultGlobalRate     = 1000
 	defaultBurstPerRate   = 2 // burst defaults to twice the rate
 	maxRate               = 1_000_000
@@ -83,6 +84,8 @@ func (v *validator) server(r *rawServer) DHCPv6Server {
 		StateDir:       defaultStateDir,
 		PerSourceRate:  defaultPerSourceRate,
 		PerSourceBurst: defaultPerSourceRate * defaultBurstPerRate,
+		PerRelayRate:   defaultPerRelayRate,
+		PerRelayBurst:  defaultPerRelayRate * defaultBurstPerRate,
 		GlobalRate:     defaultGlobalRate,
 		GlobalBurst:    defaultGlobalRate * defaultBurstPerRate,
 		Defaults:       defaultLinkDHCPv6(),
@@ -106,6 +109,8 @@ func (v *validator) server(r *rawServer) DHCPv6Server {
 		at := string(rl.Pos)
 		s.PerSourceRate = int(v.intIn(join(at, "per_source"), rl.PerSource, 0, maxRate, defaultPerSourceRate))
 		s.PerSourceBurst = int(v.intIn(join(at, "per_source_burst"), rl.PerSourceBurst, 0, maxRate*defaultBurstPerRate, int64(s.PerSourceRate*defaultBurstPerRate)))
+		s.PerRelayRate = int(v.intIn(join(at, "per_relay"), rl.PerRelay, 0, maxRate, defaultPerRelayRate))
+		s.PerRelayBurst = int(v.intIn(join(at, "per_relay_burst"), rl.PerRelayBurst, 0, maxRate*defaultBurstPerRate, int64(s.PerRelayRate*defaultBurstPerRate)))
 		s.GlobalRate = int(v.intIn(join(at, "global"), rl.Global, 0, maxRate, defaultGlobalRate))
 		s.GlobalBurst = int(v.intIn(join(at, "global_burst"), rl.GlobalBurst, 0, maxRate*defaultBurstPerRate, int64(s.GlobalRate*defaultBurstPerRate)))
 		if s.PerSourceRate > 0 && s.PerSourceBurst == 0 {

@@ -33,7 +33,8 @@ type Counters struct {
 	Invalid          atomic.Uint64 // pkt6-invalid: Solicit with a Server Identifier or without a Client Identifier (§16.2), or a source address that cannot be answered (::, multicast)
 	UnsupportedType  atomic.Uint64 // pkt6-unsupported-type: stateful client messages, server messages, unknown types
 	RateLimited      atomic.Uint64 // pkt6-rate-limited: per-source or global token bucket empty
-	RateLimitedSrc   atomic.Uint64 // pkt6-rate-limited-source: the per-source share of RateLimited
+	RateLimitedSrc   atomic.Uint64 // pkt6-rate-limited-source: the per-client share of RateLimited
+	RateLimitedRelay atomic.Uint64 // pkt6-rate-limited-relay: the per-relay share of RateLimited
 	NoLink           atomic.Uint64 // pkt6-no-link: the message's link is not served
 	NotReady         atomic.Uint64 // pkt6-not-ready: received before the server DUID and links were known
 	BuildFailed      atomic.Uint64 // pkt6-build-failed: the Relay-reply would not fit a DHCPv6 message
@@ -81,6 +82,7 @@ func (c *Counters) fields() []counterField {
 		{"pkt6-unsupported-type", &c.UnsupportedType},
 		{"pkt6-rate-limited", &c.RateLimited},
 		{"pkt6-rate-limited-source", &c.RateLimitedSrc},
+		{"pkt6-rate-limited-relay", &c.RateLimitedRelay},
 		{"pkt6-no-link", &c.NoLink},
 		{"pkt6-not-ready", &c.NotReady},
 		{"pkt6-build-failed", &c.BuildFailed},

@@ -64,6 +64,7 @@ type = "raw"
 id = "0002000000090102030405"
 [dhcpv6.rate_limit]
 per_source = 0
+per_relay = 0
 global = 0
 `
 

@@ -36,7 +36,7 @@ func (l *loop) handle(tab *table, pkt []byte, m *iface.Meta, out []byte, om *ifa
 		return nil, 0, false
 	}
 	relayed := len(pkt) > 0 && dhcpv6.MessageType(pkt[0]) == dhcpv6.RelayForward
-	if !relayed && !l.allow(m.Src) {
+	if !relayed && !l.allow(m.Src, netip.Addr{}) {
 		return nil, 0, false
 	}
 	if len(pkt) == 0 {
@@ -54,7 +54,7 @@ func (l *loop) handle(tab *table, pkt []byte, m *iface.Meta, out []byte, om *ifa
 		// Every client behind a relay arrives from the relay's address:
 		// the per-source bucket is the client's, named by the innermost
 		// peer-address (RFC 9915 §9.1).
-		if !l.allow(l.chain.Level(l.chain.Depth() - 1).PeerAddress()) {
+		if !l.allow(l.chain.Level(l.chain.Depth()-1).PeerAddress(), m.Src) {
 			return nil, 0, false
 		}
 		req = l.chain.Message()
@@ -147,17 +147,19 @@ func (l *loop) handle(tab *table, pkt []byte, m *iface.Meta, out []byte, om *ifa
 	return out, typ, true
 }
 
-// allow applies the rate limits to a datagram whose per-source bucket is
-// src's, counting a refusal.
-func (l *loop) allow(src netip.Addr) bool {
-	ok, perSource := l.s.lim.Load().allow(src)
-	if !ok {
-		if perSource {
-			l.counters.RateLimitedSrc.Add(1)
-		}
-		l.counters.drop(&l.counters.RateLimited)
+// allow applies the rate limits to a datagram from client src, relayed by
+// relay (invalid for a direct message), counting a refusal.
+func (l *loop) allow(src, relay netip.Addr) bool {
+	switch l.s.lim.Load().allow(src, relay) {
+	case allowed:
+		return true
+	case byClient:
+		l.counters.RateLimitedSrc.Add(1)
+	case byRelay:
+		l.counters.RateLimitedRelay.Add(1)
 	}
-	return ok
+	l.counters.drop(&l.counters.RateLimited)
+	return false
 }
 
 // selectLink returns the stanza that answers a message received on

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"strings"
 	"testing"
 
 	"github.com/insomniacslk/dhcp/dhcpv6"
@@ -66,14 +67,16 @@ func TestNoAllocs(t *testing.T) {
 	}
 }
 
-// TestNoAllocsRateLimited: with both rate limits on (high enough that
-// nothing is refused), looking up the per-source bucket, the client's
-// behind a relay as well as a direct sender's, allocates nothing.
+// TestNoAllocsRateLimited: with every rate limit on (high enough that
+// nothing is refused), looking up the per-client bucket (a direct
+// sender's, or a relayed client's) and the per-relay bucket allocates
+// nothing.
 func TestNoAllocsRateLimited(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are not meaningful under -race")
 	}
-	h := start(t, parseConfig(t, rateConfig(1_000_000, 2_000_000, 1_000_000, 2_000_000)), false)
+	cfg := strings.Replace(rateConfig(1_000_000, 2_000_000, 1_000_000, 2_000_000), "per_relay = 0", "per_relay = 1000000\nper_relay_burst = 2000000", 1)
+	h := start(t, parseConfig(t, cfg), false)
 	relayedReq := wrap(infoReq(), lvl("2001:db8:ff::1", "uplink"), lvl("2001:db8:10::1", "port-1"))
 	for _, tc := range []struct {
 		name string

@@ -8,9 +8,12 @@ import (
 
 // Rate limiting (the server must not become an amplifier for spoofed
 // sources): a token bucket per client address (a direct message's source
-// address, a Relay-forward's innermost peer-address) and one global
-// bucket, each kept as a GCRA "theoretical arrival time", which is an
-// exact token bucket in one integer. A bucket with rate r per second and
+// address, a Relay-forward's innermost peer-address), a token bucket per
+// relay (a Relay-forward's source address, where the Relay-reply goes:
+// the sender picks the peer-addresses, so without it one spoofed source
+// could draw unlimited replies to its victim), and one global bucket, each
+// kept as a GCRA "theoretical arrival time", which is an exact token
+// bucket in one integer. A bucket with rate r per second and
 // burst b lets b packets through at once and refills one token every
 // 1/r s.
 //
@@ -71,54 +74,73 @@ func (g gcra) take(tat *int64, now int64) bool {
 // use. Server.Reload replaces it (through an atomic pointer) with a new
 // one, never changing one in use.
 type limiter struct {
-	start   time.Time
-	seed    maphash.Seed
-	src     gcra
-	global  gcra
-	gtat    int64
-	tick    uint64   // counts lookups: the LRU clock
-	buckets []bucket // limiterSets × limiterWays, nil when per-source is off
+	start        time.Time
+	seed         maphash.Seed
+	src          gcra
+	relay        gcra
+	global       gcra
+	gtat         int64
+	tick         uint64   // counts lookups: the LRU clock
+	buckets      []bucket // clients: limiterSets × limiterWays, nil when per-source is off
+	relayBuckets []bucket // relays: likewise, nil when per-relay is off
 }
 
-func newLimiter(perRate, perBurst, globalRate, globalBurst int) *limiter {
+// refusal says which bucket refused a packet.
+type refusal uint8
+
+const (
+	allowed refusal = iota
+	byClient
+	byRelay
+	byGlobal
+)
+
+func newLimiter(perRate, perBurst, relayRate, relayBurst, globalRate, globalBurst int) *limiter {
 	l := &limiter{
 		start:  time.Now(),
 		seed:   maphash.MakeSeed(),
 		src:    newGCRA(perRate, perBurst),
+		relay:  newGCRA(relayRate, relayBurst),
 		global: newGCRA(globalRate, globalBurst),
 	}
 	if l.src.enabled() {
 		l.buckets = make([]bucket, limiterSets*limiterWays)
 	}
+	if l.relay.enabled() {
+		l.relayBuckets = make([]bucket, limiterSets*limiterWays)
+	}
 	return l
 }
 
-// allow reports whether a packet from client src may be answered, and if
-// not, whether the per-source bucket refused it.
-func (l *limiter) allow(src netip.Addr) (ok, perSource bool) {
-	if l == nil || (!l.src.enabled() && !l.global.enabled()) {
-		return true, false
+// allow reports whether a packet from client src may be answered; relay,
+// when valid, is the address of the relay that sent it (and receives the
+// answer). The relay's bucket is charged first, then the client's, then
+// the global one; a refusal leaves the later buckets untouched.
+func (l *limiter) allow(src, relay netip.Addr) refusal {
+	if l == nil || (!l.src.enabled() && !l.relay.enabled() && !l.global.enabled()) {
+		return allowed
 	}
 	now := int64(time.Since(l.start))
-	if l.src.enabled() {
-		if !l.src.take(l.lookup(src), now) {
-			return false, true
-		}
+	if relay.IsValid() && l.relay.enabled() && !l.relay.take(l.lookup(l.relayBuckets, relay), now) {
+		return byRelay
+	}
+	if l.src.enabled() && !l.src.take(l.lookup(l.buckets, src), now) {
+		return byClient
 	}
 	if l.global.enabled() && !l.global.take(&l.gtat, now) {
-		return false, false
+		return byGlobal
 	}
-	return true, false
+	return allowed
 }
 
-// lookup returns the bucket state for src, claiming the least recently
-// used entry of its set if src has none.
-func (l *limiter) lookup(src netip.Addr) *int64 {
+// lookup returns the bucket state for src in table, claiming the least
+// recently used entry of its set if src has none.
+func (l *limiter) lookup(table []bucket, src netip.Addr) *int64 {
 	l.tick++
 	now := l.tick
 	a := src.As16()
 	h := maphash.Bytes(l.seed, a[:])
-	set := l.buckets[int(h%limiterSets)*limiterWays:][:limiterWays]
+	set := table[int(h%limiterSets)*limiterWays:][:limiterWays]
 	victim := 0
 	for i := range set {
 		b := &set[i]

@@ -31,6 +31,7 @@ id = "0002000000090102030405"
 [dhcpv6.rate_limit]
 per_source = %d
 per_source_burst = %d
+per_relay = 0
 global = %d
 global_burst = %d
 [[interface]]
@@ -258,5 +259,53 @@ func TestReloadRateLimits(t *testing.T) {
 				t.Errorf("DNS after Reload = %v, want the new configuration's", got)
 			}
 		})
+	})
+}
+
+// TestRateLimitPerRelay: the relay names its clients, so a spoofed source
+// sending Relay-forwards with a fresh peer-address each time is bounded by
+// the per-relay bucket of its own address, where every Relay-reply goes;
+// another relay has its own bucket.
+func TestRateLimitPerRelay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := `
+[dhcpv6.duid]
+type = "raw"
+id = "0002000000090102030405"
+[dhcpv6.rate_limit]
+per_relay = 5
+per_relay_burst = 5
+global = 0
+[[interface]]
+name = "lan0"
+[interface.dhcpv6]
+dns_servers = ["2001:db8::53"]
+link_addresses = ["2001:db8:10::/48"]
+`
+		h := start(t, parseConfig(t, cfg), false)
+		forward := func(i int) []byte {
+			cid := []byte{0, 3, 0, 1, 2, 0, 0, 0, 0, byte(i)}
+			req := msg(dhcpv6.InformationRequest, optCID(cid), optET())
+			peer := netip.MustParseAddr(fmt.Sprintf("fe80::%x", i+1))
+			return wrap(req, relayLevel{link: netip.MustParseAddr("2001:db8:10::1"), peer: peer, port: -1})
+		}
+		victim := relayed(lan0.Index)
+		answered := 0
+		for i := range 50 {
+			if h.sendSync(forward(i), victim) {
+				answered++
+			}
+		}
+		if answered != 5 {
+			t.Errorf("%d of 50 Relay-forwards from one source with fresh peer-addresses answered, want the relay burst of 5", answered)
+		}
+		if got := h.srv.Counters().RateLimitedRelay.Load(); got != 45 {
+			t.Errorf("pkt6-rate-limited-relay = %d, want 45", got)
+		}
+		other := victim
+		other.Src = netip.MustParseAddr("2001:db8:10::6")
+		if !h.sendSync(forward(60), other) {
+			t.Error("another relay was refused: relays must have buckets of their own")
+		}
 	})
 }

@@ -114,16 +114,16 @@ func New(opts Options) (*Server, error) {
 
 // rateLimits are the configured rate limits (config.DHCPv6Server).
 type rateLimits struct {
-	perRate, perBurst, globalRate, globalBurst int
+	perRate, perBurst, relayRate, relayBurst, globalRate, globalBurst int
 }
 
 func limitsOf(cfg *config.Config) rateLimits {
 	d := &cfg.DHCPv6
-	return rateLimits{d.PerSourceRate, d.PerSourceBurst, d.GlobalRate, d.GlobalBurst}
+	return rateLimits{d.PerSourceRate, d.PerSourceBurst, d.PerRelayRate, d.PerRelayBurst, d.GlobalRate, d.GlobalBurst}
 }
 
 func (r rateLimits) limiter() *limiter {
-	return newLimiter(r.perRate, r.perBurst, r.globalRate, r.globalBurst)
+	return newLimiter(r.perRate, r.perBurst, r.relayRate, r.relayBurst, r.globalRate, r.globalBurst)
 }
 
 // Counters returns the server's live counters.
