@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -414,5 +415,42 @@ func TestDetachDevicePidfile(t *testing.T) {
 	}
 	if fi, err := os.Stat(null); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
 		t.Errorf("device removed or replaced on exit: %v %v", fi, err)
+	}
+}
+
+// TestSimultaneousStartsOneServes: two instances started at the same
+// instant on one (stale) pidfile: one serves, the other is refused.
+func TestSimultaneousStartsOneServes(t *testing.T) {
+	self, _ := filepath.Abs(os.Args[0])
+	const rounds = 6
+	var wg sync.WaitGroup
+	results := make([][2]string, rounds)
+	for r := range rounds {
+		dir := t.TempDir()
+		pidfile := filepath.Join(dir, "radvd.pid")
+		os.WriteFile(pidfile, []byte("1\n"), 0o644)
+		at := strconv.FormatInt(time.Now().Add(300*time.Millisecond).UnixNano(), 10)
+		for i := range 2 {
+			wg.Go(func() {
+				cmd := exec.Command(self, "-p", pidfile)
+				cmd.Env = append(os.Environ(), roleEnv+"=startat", "DAEMONTEST_AT="+at, "DAEMONTEST_HOLD=2500ms")
+				out, _ := cmd.Output()
+				results[r][i] = strings.TrimSpace(string(out))
+			})
+		}
+	}
+	wg.Wait()
+	for r, res := range results {
+		serving := 0
+		for _, o := range res {
+			if o == "serving" {
+				serving++
+			} else if !strings.HasPrefix(o, "refused: unable to lock pid file") {
+				t.Errorf("round %d: unexpected output %q", r, o)
+			}
+		}
+		if serving != 1 {
+			t.Errorf("round %d: %d instances serve (%q), want exactly 1", r, serving, res)
+		}
 	}
 }

@@ -6,10 +6,13 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
 	"unicode"
+
+	"golang.org/x/sys/unix"
 )
 
 // Syslog constants (RFC 3164 section 4.1.1; values of <syslog.h>).
@@ -88,6 +91,11 @@ func NewLogger(c LogConfig) (*slog.Logger, *Output, error) {
 			return nil, nil, err
 		}
 		o.file = f
+		// A handle on the log's directory, so that Reopen finds the same
+		// directory after a chroot (-t).
+		if d, err := os.Open(filepath.Dir(c.Logfile)); err == nil {
+			o.dir = d
+		}
 	case LogSyslog, LogStderrSyslog:
 		path := c.SyslogSocket
 		if path == "" {
@@ -121,6 +129,7 @@ type Output struct {
 	pid  int
 	mu   sync.Mutex
 	file *os.File
+	dir  *os.File // the log file's directory, for Reopen
 	sys  *syslogConn
 	buf  []byte
 }
@@ -132,7 +141,21 @@ func (o *Output) Reopen() error {
 	if o.cfg.Method != LogFile {
 		return nil
 	}
-	f, err := openLogfile(o.cfg.Logfile)
+	var f *os.File
+	var err error
+	if o.dir != nil {
+		// Relative to the directory opened at start: right after a
+		// chroot too.
+		var fd int
+		fd, err = unix.Openat(int(o.dir.Fd()), filepath.Base(o.cfg.Logfile), unix.O_WRONLY|unix.O_APPEND|unix.O_CREAT|unix.O_CLOEXEC, 0o644)
+		if err == nil {
+			f = os.NewFile(uintptr(fd), o.cfg.Logfile)
+		} else {
+			err = fmt.Errorf("can't open %s: %w", o.cfg.Logfile, err)
+		}
+	} else {
+		f, err = openLogfile(o.cfg.Logfile)
+	}
 	if err != nil {
 		return err
 	}
@@ -151,6 +174,10 @@ func (o *Output) Close() error {
 	if o.file != nil {
 		err = o.file.Close()
 		o.file = nil
+	}
+	if o.dir != nil {
+		o.dir.Close()
+		o.dir = nil
 	}
 	if o.sys != nil {
 		o.sys.close()

@@ -51,6 +51,10 @@ func fakeRadvd(role string) int {
 		return fakeDropKeep()
 	case "chroot":
 		return fakeChroot()
+	case "startat":
+		return fakeStartAt(pidfile)
+	case "chrootlog":
+		return fakeChrootLog()
 	}
 	timeout, _ := time.ParseDuration(os.Getenv(timeoutEnv))
 	parent, err := daemon.Detach(daemon.DetachConfig{Pidfile: pidfile, Timeout: timeout})
@@ -179,5 +183,50 @@ func fakeChroot() int {
 	}
 	wd, _ := os.Getwd()
 	fmt.Printf("%s wd=%s uid=%d", b, wd, os.Getuid())
+	return 0
+}
+
+// fakeStartAt waits for the instant in DAEMONTEST_AT (Unix ns), writes
+// the pidfile, prints "serving" or "refused: ERR", and holds the pidfile
+// for DAEMONTEST_HOLD.
+func fakeStartAt(pidfile string) int {
+	at, _ := strconv.ParseInt(os.Getenv("DAEMONTEST_AT"), 10, 64)
+	time.Sleep(time.Until(time.Unix(0, at)))
+	if err := daemon.WritePidfile(pidfile); err != nil {
+		fmt.Println("refused:", err)
+		return 1
+	}
+	fmt.Println("serving")
+	hold, _ := time.ParseDuration(os.Getenv("DAEMONTEST_HOLD"))
+	time.Sleep(hold)
+	daemon.RemovePidfileIfOurs(pidfile)
+	return 0
+}
+
+// fakeChrootLog opens -l FILE with the logfile method and logs a line,
+// moves FILE aside (as logrotate would), chroots to -t DIR, reopens the log
+// and logs another line: it must land in a new FILE outside the chroot.
+func fakeChrootLog() int {
+	logfile, dir := argAfter("-l"), argAfter("-t")
+	log, out, err := daemon.NewLogger(daemon.LogConfig{Method: daemon.LogFile, Logfile: logfile})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	log.Info("before the chroot")
+	if err := os.Rename(logfile, logfile+".1"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if err := daemon.Chroot(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if err := out.Reopen(); err != nil {
+		fmt.Fprintln(os.Stderr, "reopen:", err)
+		return 1
+	}
+	log.Info("after the reopen")
+	out.Close()
 	return 0
 }

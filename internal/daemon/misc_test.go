@@ -235,3 +235,25 @@ func TestChroot(t *testing.T) {
 		t.Errorf("got %q", out)
 	}
 }
+
+// TestLogReopenAfterChroot: -m logfile with -t: the log file is opened
+// before the chroot; a reopen on SIGHUP (after logrotate moved it) must
+// create it again where it was, not inside the chroot.
+func TestLogReopenAfterChroot(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("chroot needs root")
+	}
+	logDir, root := t.TempDir(), t.TempDir()
+	logfile := filepath.Join(logDir, "radvd.log")
+	if _, stderr, err := runRole(t, "chrootlog", "-l", logfile, "-t", root); err != nil {
+		t.Fatalf("%v: %s", err, stderr)
+	}
+	old, _ := os.ReadFile(logfile + ".1")
+	cur, err := os.ReadFile(logfile)
+	if !strings.Contains(string(old), "before the chroot") || err != nil || !strings.Contains(string(cur), "after the reopen") {
+		t.Errorf("rotated log %q; reopened log %q (%v); want the second line in a new %s", old, cur, err, logfile)
+	}
+	if ents, _ := os.ReadDir(root); len(ents) != 0 {
+		t.Errorf("the chroot got %d entries: the log was reopened inside it", len(ents))
+	}
+}

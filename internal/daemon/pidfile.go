@@ -85,11 +85,33 @@ func WritePidfile(path string) error {
 	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
 		return writeInPlace(path, os.Getpid())
 	}
+	// Starters take turns (a lock on the directory): two that start
+	// together must not both find the pidfile free and both serve.
+	unlock := lockDir(filepath.Dir(path))
+	defer unlock()
 	releaseIfAt(path)
 	if err := waitNotServing(path); err != nil {
 		return err
 	}
 	return writePidfileHeld(path, os.Getpid(), true)
+}
+
+// lockDir takes the starters' lock, a flock on dir, and returns its
+// release. Without it (a directory that cannot be opened or locked) the
+// start goes on, as it would have.
+func lockDir(dir string) func() {
+	d, err := os.Open(dir)
+	if err != nil {
+		return func() {}
+	}
+	if !flockWait(d) {
+		d.Close()
+		return func() {}
+	}
+	return func() {
+		syscall.Flock(int(d.Fd()), syscall.LOCK_UN)
+		d.Close()
+	}
 }
 
 // ReleasePidfile drops this process's serving lock, so that a newcomer
@@ -166,7 +188,14 @@ func followLink(path string) string {
 			return path
 		}
 		if !filepath.IsAbs(target) {
-			target = filepath.Join(filepath.Dir(path), target)
+			// Relative to the link's real directory, as the kernel
+			// resolves it: with dir itself a link (/var/run → /run), a
+			// ".." in the target climbs from the real one.
+			dir := filepath.Dir(path)
+			if real, err := filepath.EvalSymlinks(dir); err == nil {
+				dir = real
+			}
+			target = filepath.Join(dir, target)
 		}
 		path = target
 	}

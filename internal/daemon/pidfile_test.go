@@ -190,3 +190,35 @@ func TestPidfileSpecialPaths(t *testing.T) {
 		t.Errorf("the device node was replaced or removed: %v %v", fi, err)
 	}
 }
+
+// TestPidfileRelativeLinkFromLinkedDir: the pidfile's directory is a link
+// (as /var/run → /run) and the pidfile a relative link with "..": it is
+// resolved from the real directory, as the kernel does.
+func TestPidfileRelativeLinkFromLinkedDir(t *testing.T) {
+	root := t.TempDir()
+	for _, d := range []string{"a", "b/run", "a/pid", "b/pid"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(filepath.Join(root, "b/run"), filepath.Join(root, "a/run")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../pid/radvd.pid", filepath.Join(root, "b/run/radvd.pid")); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(root, "a/run/radvd.pid")
+	if err := daemon.WritePidfile(path); err != nil {
+		t.Fatal(err)
+	}
+	want := strconv.Itoa(os.Getpid()) + "\n"
+	if b, err := os.ReadFile(path); err != nil || string(b) != want {
+		t.Errorf("reading %s: %q, %v; want %q", path, b, err, want)
+	}
+	if removed, err := daemon.RemovePidfileIfOurs(path); !removed || err != nil {
+		t.Errorf("RemovePidfileIfOurs = %v, %v", removed, err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "b/pid/radvd.pid")); !os.IsNotExist(err) {
+		t.Errorf("target left after removal: %v", err)
+	}
+}

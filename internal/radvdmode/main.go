@@ -136,14 +136,15 @@ func loadConfig(log *slog.Logger, path string, s Settings) (*config.Config, erro
 
 // instance is the running daemon's state, owned by the main loop.
 type instance struct {
-	log      *slog.Logger
-	out      *daemon.Output
-	opts     radvdcli.Options
-	getenv   func(string) string
-	settings Settings
-	cfg      *config.Config
-	sysctl   sysctlWriter
-	sysState sysctlState // what watchLinks writes for links that appear later
+	log          *slog.Logger
+	out          *daemon.Output
+	reopenFailed bool // the last log reopen failed (logged once)
+	opts         radvdcli.Options
+	getenv       func(string) string
+	settings     Settings
+	cfg          *config.Config
+	sysctl       sysctlWriter
+	sysState     sysctlState // what watchLinks writes for links that appear later
 
 	icmp     iface.Conn // opened before privileges are dropped; handed to the first engine
 	daemon   *serve.Daemon
@@ -386,9 +387,16 @@ func (x *instance) stop() {
 // running configuration keeps serving.
 func (x *instance) reload() {
 	// -m logfile: a rotated log file is reopened (radvd 2.19 keeps
-	// writing to the old one).
+	// writing to the old one). After -u the user may not create files
+	// where root put the log: then the open file stays in use (said once;
+	// rotate with copytruncate).
 	if err := x.out.Reopen(); err != nil {
-		x.log.Error("cannot reopen the log file", "err", err)
+		if !x.reopenFailed {
+			x.log.Warn("cannot reopen the log file; writing on to the open one", "err", err)
+		}
+		x.reopenFailed = true
+	} else {
+		x.reopenFailed = false
 	}
 	x.log.Info("attempting to reread config file")
 	settings, err := LoadSettings(x.getenv)
