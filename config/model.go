@@ -139,7 +139,7 @@ type RA struct {
 	HomeAgentLifetime   uint16        // HomeAgentLifetime (seconds; default DefaultLifetime, capped at 65520 with HomeAgentInfo)
 	HomeAgentPreference uint16        // HomeAgentPreference (0)
 	MobRtrSupportFlag   bool          // AdvMobRtrSupportFlag (off)
-	SNACRouterFlag      bool          // AdvSNACRouterFlag (off): RFC 9762-era S flag, sent in the flags extension
+	SNACRouterFlag      bool          // AdvSNACRouterFlag (off): the S flag, bit 6 of the RA flags (draft-ietf-6man-snac-router-ra-flag)
 	CaptivePortalAPI    string        // AdvCaptivePortalAPI (empty: no option)
 	RemoveAdvOnExit     bool          // RemoveAdvOnExit (on): final RA with Router Lifetime 0 on shutdown
 	// ForwardingCheck (radish, default on): advertise Router Lifetime 0

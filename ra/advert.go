@@ -46,13 +46,15 @@ func (p Preference) String() string {
 }
 
 // Flag bits of the RA header's second word (RFC 4861 §4.2, RFC 6275 §7.1,
-// RFC 4191 §2.2, RFC 4389 §4.1.3.3).
+// RFC 4191 §2.2, RFC 4389 §4.1.3.3, and the SNAC Router flag of
+// draft-ietf-6man-snac-router-ra-flag, bit 6).
 const (
 	flagManaged   = 0x80
 	flagOther     = 0x40
 	flagHomeAgent = 0x20
 	prfShift      = 3
 	flagProxy     = 0x04
+	flagSNAC      = 0x02
 )
 
 // Header holds the fixed fields of a Router Advertisement
@@ -76,6 +78,7 @@ type Header struct {
 	HomeAgent      bool       // H: Mobile IPv6 home agent (RFC 6275 §7.1)
 	Preference     Preference // Prf: default router preference (RFC 4191 §2.2)
 	Proxy          bool       // P: ND proxy (RFC 4389 §4.1.3.3)
+	SNACRouter     bool       // S: sent by a stub-network (SNAC) router (draft-ietf-6man-snac-router-ra-flag)
 	RouterLifetime uint16     // seconds; 0: not a default router
 	ReachableTime  uint32     // milliseconds; 0: unspecified
 	RetransTimer   uint32     // milliseconds; 0: unspecified
@@ -100,6 +103,9 @@ func (h Header) AppendTo(dst []byte) []byte {
 	f |= h.Preference.wire() << prfShift
 	if h.Proxy {
 		f |= flagProxy
+	}
+	if h.SNACRouter {
+		f |= flagSNAC
 	}
 	b[5] = f
 	put16(b[6:], h.RouterLifetime)
@@ -196,6 +202,10 @@ func (m RouterAdvert) Preference() Preference { return prefFromWire(m.b[5] >> pr
 // Proxy reports the P flag (RFC 4389 §4.1.3.3).
 func (m RouterAdvert) Proxy() bool { return m.b[5]&flagProxy != 0 }
 
+// SNACRouter reports the SNAC Router flag (S, bit 6 of the flags,
+// draft-ietf-6man-snac-router-ra-flag).
+func (m RouterAdvert) SNACRouter() bool { return m.b[5]&flagSNAC != 0 }
+
 // RouterLifetime returns the Router Lifetime in seconds.
 func (m RouterAdvert) RouterLifetime() uint16 { return be16(m.b[6:]) }
 
@@ -214,6 +224,7 @@ func (m RouterAdvert) Header() Header {
 		HomeAgent:      m.HomeAgent(),
 		Preference:     m.Preference(),
 		Proxy:          m.Proxy(),
+		SNACRouter:     m.SNACRouter(),
 		RouterLifetime: m.RouterLifetime(),
 		ReachableTime:  m.ReachableTime(),
 		RetransTimer:   m.RetransTimer(),

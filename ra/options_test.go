@@ -121,7 +121,7 @@ func TestPreference(t *testing.T) {
 
 func TestHeaderFlags(t *testing.T) {
 	for _, h := range []ra.Header{
-		{Managed: true}, {Other: true}, {HomeAgent: true}, {Proxy: true}, {Preference: ra.Low},
+		{Managed: true}, {Other: true}, {HomeAgent: true}, {Proxy: true}, {SNACRouter: true}, {Preference: ra.Low},
 		{CurHopLimit: 255, RouterLifetime: 65535, ReachableTime: 3600000, RetransTimer: 1},
 	} {
 		m, err := ra.ParseRouterAdvert(h.AppendTo(nil))
@@ -131,6 +131,10 @@ func TestHeaderFlags(t *testing.T) {
 		if m.Header() != h {
 			t.Errorf("round trip %+v -> %+v", h, m.Header())
 		}
+	}
+	// The S flag is bit 6 of the flags byte (| M | O | H | Prf | P | S | |).
+	if b := (ra.Header{SNACRouter: true}).AppendTo(nil); b[5] != 0x02 {
+		t.Errorf("SNAC Router flag: flags byte %#02x, want 0x02", b[5])
 	}
 }
 

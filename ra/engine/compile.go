@@ -101,6 +101,7 @@ func compile(in *compileInput) *compiled {
 		Managed:        rc.Managed,
 		Other:          rc.OtherConfig,
 		HomeAgent:      rc.HomeAgentFlag,
+		SNACRouter:     rc.SNACRouterFlag,
 		Preference:     wirePref(rc.DefaultPreference),
 		RouterLifetime: uint16(min(rc.DefaultLifetime/time.Second, 0xffff)),
 		ReachableTime:  rc.ReachableTime,

@@ -503,6 +503,7 @@ func TestEveryOptionAdvertised(t *testing.T) {
 			i.RA.IntervalOpt = true
 			i.RA.HomeAgentInfo, i.RA.HomeAgentLifetime, i.RA.HomeAgentPreference = true, 1800, 10
 			i.RA.MobRtrSupportFlag = true
+			i.RA.SNACRouterFlag = true
 			i.RA.CaptivePortalAPI = "https://portal.example.net/api"
 			i.RA.Managed = true
 			i.RA.DefaultPreference = config.PreferenceHigh
@@ -522,8 +523,8 @@ func TestEveryOptionAdvertised(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !m.Managed() || !m.Other() || m.Preference() != ra.High {
-			t.Errorf("header M %v O %v preference %v, want M, O and high", m.Managed(), m.Other(), m.Preference())
+		if !m.Managed() || !m.Other() || m.Preference() != ra.High || !m.SNACRouter() {
+			t.Errorf("header M %v O %v preference %v S %v, want M, O, high and S", m.Managed(), m.Other(), m.Preference(), m.SNACRouter())
 		}
 		// Options in radvd's order (send.c build_ra_options), DNR last.
 		wantOrder := []ra.OptionType{ra.TypePrefixInfo, ra.TypePREF64, ra.TypeRouteInfo, ra.TypeRDNSS, ra.TypeDNSSL,

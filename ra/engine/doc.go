@@ -65,7 +65,8 @@
 // in real time from when the link started being served, reset by
 // ResetDecrementingLifetimes; unlike radvd they stay advertised (preferred
 // 0, valid counting down) after their preferred lifetime ends.
-// AdvSNACRouterFlag is not sent.
+// AdvSNACRouterFlag sets the S flag, bit 6 of the RA header's flags, as
+// draft-ietf-6man-snac-router-ra-flag and OpenThread's border router do.
 //
 // Router Lifetime is 0 while net.ipv6.conf.IF.forwarding is 0 and
 // ForwardingCheck is on (RFC 4861 §6.2.5). The forwarding state comes from
