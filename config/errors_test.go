@@ -55,6 +55,8 @@ func TestParseErrors(t *testing.T) {
 		{"router_preference", iface("[interface.ra]", `router_preference = "urgent"`), 4, v + "ra.router_preference", "not one of low, medium, high"},
 		{"home_agent_lifetime", iface("[interface.ra]", "home_agent_lifetime = 65521"), 4, v + "ra.home_agent_lifetime", "out of range 1..65520"},
 		{"captive_portal", iface("[interface.ra]", `captive_portal = "not a uri"`), 4, v + "ra.captive_portal", "not an absolute URI"},
+		{"per_relay_burst 0", doc("[dhcpv6.rate_limit]", "per_relay = 5", "per_relay_burst = 0"), 3, "dhcpv6.rate_limit.per_relay_burst", "must be at least 1 while per_relay is 5"},
+		{"per_source_burst 0", doc("[dhcpv6.rate_limit]", "per_source = 5", "per_source_burst = 0"), 3, "dhcpv6.rate_limit.per_source_burst", "must be at least 1 while per_source is 5"},
 		{"lowpan context id", iface("[[interface.ra.lowpan_context]]", `prefix = "2001:db8::/64"`, "context_id = 16"), 5, v + "ra.lowpan_context[0].context_id", "out of range 0..15"},
 		{"lowpan context no prefix", iface("[[interface.ra.lowpan_context]]", "context_id = 1"), 3, v + "ra.lowpan_context[0]", "prefix"},
 		{"lowpan context lifetime", iface("[[interface.ra.lowpan_context]]", `prefix = "::/0"`, "lifetime_minutes = 65536"), 5, v + "ra.lowpan_context[0].lifetime_minutes", "out of range 0..65535"},

@@ -116,6 +116,9 @@ func (v *validator) server(r *rawServer) DHCPv6Server {
 		if s.PerSourceRate > 0 && s.PerSourceBurst == 0 {
 			v.errorf(join(at, "per_source_burst"), "must be at least 1 while per_source is %d", s.PerSourceRate)
 		}
+		if s.PerRelayRate > 0 && s.PerRelayBurst == 0 {
+			v.errorf(join(at, "per_relay_burst"), "must be at least 1 while per_relay is %d", s.PerRelayRate)
+		}
 		if s.GlobalRate > 0 && s.GlobalBurst == 0 {
 			v.errorf(join(at, "global_burst"), "must be at least 1 while global is %d", s.GlobalRate)
 		}

@@ -1,9 +1,12 @@
 package iface
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -11,42 +14,60 @@ import (
 // NamespaceClaim marks that a process serves in its network namespace.
 // It is a listening abstract Unix socket, "@radish/NAME": abstract socket
 // names belong to the network namespace, need no file system and vanish
-// with the process, however it ends.
+// with the process, however it ends. The holder accepts and closes every
+// connection, so that others can ask it who it is (NamespaceHolder).
 type NamespaceClaim struct {
-	fd int
+	l *net.UnixListener
 }
 
-// ClaimNamespace claims NAME in the calling thread's network namespace.
-// When another process holds the claim, it returns a nil claim and that
-// process's pid (0 if it cannot be learned) with no error: the caller
-// decides what a second instance means. Errors are for sockets that could
-// not be used at all.
-func ClaimNamespace(name string) (claim *NamespaceClaim, holder int, err error) {
-	addr := &unix.SockaddrUnix{Name: "@radish/" + name}
-	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return nil, 0, fmt.Errorf("iface: claim %s: %w", name, err)
+func claimAddr(name string) *net.UnixAddr {
+	return &net.UnixAddr{Name: "@radish/" + name, Net: "unixpacket"}
+}
+
+// ClaimNamespace claims NAME in the calling thread's network namespace. It
+// returns a nil claim and no error when another process holds it; errors
+// are for sockets that could not be used at all.
+func ClaimNamespace(name string) (*NamespaceClaim, error) {
+	l, err := net.ListenUnix("unixpacket", claimAddr(name))
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, nil
 	}
-	if err := unix.Bind(fd, addr); err == nil {
-		if err := unix.Listen(fd, 4); err != nil {
-			unix.Close(fd)
-			return nil, 0, fmt.Errorf("iface: claim %s: %w", name, err)
+	if err != nil {
+		return nil, fmt.Errorf("iface: claim %s: %w", name, err)
+	}
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return // closed
+			}
+			c.Close()
 		}
-		return &NamespaceClaim{fd: fd}, 0, nil
-	} else if !errors.Is(err, syscall.EADDRINUSE) {
-		unix.Close(fd)
-		return nil, 0, fmt.Errorf("iface: claim %s: %w", name, err)
-	}
-	// Held: ask the holder who it is (the kernel answers for it).
-	defer unix.Close(fd)
-	if err := unix.Connect(fd, addr); err != nil {
-		return nil, 0, nil
-	}
-	cred, err := unix.GetsockoptUcred(fd, unix.SOL_SOCKET, unix.SO_PEERCRED)
+	}()
+	return &NamespaceClaim{l: l}, nil
+}
+
+// NamespaceHolder returns the pid of the process holding NAME in the
+// calling thread's network namespace, or 0 when none does or it cannot be
+// learned within a second.
+func NamespaceHolder(name string) int {
+	d := net.Dialer{Timeout: time.Second}
+	c, err := d.DialContext(context.Background(), "unixpacket", claimAddr(name).Name)
 	if err != nil {
-		return nil, 0, nil
+		return 0
 	}
-	return nil, int(cred.Pid), nil
+	defer c.Close()
+	raw, err := c.(*net.UnixConn).SyscallConn()
+	if err != nil {
+		return 0
+	}
+	pid := 0
+	raw.Control(func(fd uintptr) {
+		if cred, err := unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED); err == nil {
+			pid = int(cred.Pid)
+		}
+	})
+	return pid
 }
 
 // Close gives the claim up.
@@ -54,5 +75,5 @@ func (c *NamespaceClaim) Close() error {
 	if c == nil {
 		return nil
 	}
-	return unix.Close(c.fd)
+	return c.l.Close()
 }

@@ -32,7 +32,7 @@ type Counters struct {
 	IAInInfoRequest  atomic.Uint64 // pkt6-ia-in-inforequest: Information-request carrying IA_NA, IA_TA or IA_PD (§16.12)
 	Invalid          atomic.Uint64 // pkt6-invalid: Solicit with a Server Identifier or without a Client Identifier (§16.2), or a source address that cannot be answered (::, multicast)
 	UnsupportedType  atomic.Uint64 // pkt6-unsupported-type: stateful client messages, server messages, unknown types
-	RateLimited      atomic.Uint64 // pkt6-rate-limited: per-source or global token bucket empty
+	RateLimited      atomic.Uint64 // pkt6-rate-limited: per-client, per-relay or global token bucket empty
 	RateLimitedSrc   atomic.Uint64 // pkt6-rate-limited-source: the per-client share of RateLimited
 	RateLimitedRelay atomic.Uint64 // pkt6-rate-limited-relay: the per-relay share of RateLimited
 	NoLink           atomic.Uint64 // pkt6-no-link: the message's link is not served

@@ -443,7 +443,7 @@ func TestSimultaneousStartsOneServes(t *testing.T) {
 	for r, res := range results {
 		serving := 0
 		for _, o := range res {
-			if o == "serving" {
+			if strings.HasPrefix(o, "serving") {
 				serving++
 			} else if !strings.HasPrefix(o, "refused: unable to lock pid file") {
 				t.Errorf("round %d: unexpected output %q", r, o)
@@ -452,5 +452,57 @@ func TestSimultaneousStartsOneServes(t *testing.T) {
 		if serving != 1 {
 			t.Errorf("round %d: %d instances serve (%q), want exactly 1", r, serving, res)
 		}
+	}
+}
+
+// TestStartersWhileOneStops: three starters begin together while an
+// instance serves and stops about 2 s later (at various offsets): at most
+// one of them serves. The starters' lock is waited for as long as its
+// holders may keep it, never given up on to start without it.
+func TestStartersWhileOneStops(t *testing.T) {
+	self, _ := filepath.Abs(os.Args[0])
+	offsets := []int{-20, -10, -5, 0, 5, 20, 40, 60}
+	var wg sync.WaitGroup
+	results := make([][]string, len(offsets))
+	for r, off := range offsets {
+		dir := t.TempDir()
+		pidfile := filepath.Join(dir, "radvd.pid")
+		t0 := time.Now().Add(800 * time.Millisecond)
+		run := func(at time.Time, hold time.Duration, i int) {
+			cmd := exec.Command(self, "-p", pidfile)
+			cmd.Env = append(os.Environ(), roleEnv+"=startat", "DAEMONTEST_AT="+strconv.FormatInt(at.UnixNano(), 10), "DAEMONTEST_HOLD="+hold.String())
+			out, _ := cmd.Output()
+			if i >= 0 {
+				results[r][i] = strings.TrimSpace(string(out))
+			} else {
+				results[r][3] = "H " + strings.TrimSpace(string(out))
+			}
+		}
+		results[r] = make([]string, 4)
+		wg.Go(func() {
+			run(t0.Add(-500*time.Millisecond), 500*time.Millisecond+2*time.Second+time.Duration(off)*time.Millisecond, -1)
+		})
+		for i := range 3 {
+			// Starters that serve hold on past every wait, so that a
+			// second one serving is a second at the same time.
+			wg.Go(func() { run(t0, 9*time.Second, i) })
+		}
+	}
+	wg.Wait()
+	bad := 0
+	for r, res := range results {
+		n := 0
+		for _, o := range res {
+			if strings.HasPrefix(o, "serving") {
+				n++
+			}
+		}
+		t.Logf("H stops at +%dms: %d serve %q", offsets[r], n, res)
+		if n > 1 {
+			bad++
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d rounds: more than one starter serves", bad, len(offsets))
 	}
 }

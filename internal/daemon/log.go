@@ -6,13 +6,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
 	"unicode"
-
-	"golang.org/x/sys/unix"
 )
 
 // Syslog constants (RFC 3164 section 4.1.1; values of <syslog.h>).
@@ -91,11 +88,6 @@ func NewLogger(c LogConfig) (*slog.Logger, *Output, error) {
 			return nil, nil, err
 		}
 		o.file = f
-		// A handle on the log's directory, so that Reopen finds the same
-		// directory after a chroot (-t).
-		if d, err := os.Open(filepath.Dir(c.Logfile)); err == nil {
-			o.dir = d
-		}
 	case LogSyslog, LogStderrSyslog:
 		path := c.SyslogSocket
 		if path == "" {
@@ -125,13 +117,13 @@ func openLogfile(path string) (*os.File, error) {
 // Output is the destination behind a logger made by NewLogger. It is safe
 // for concurrent use.
 type Output struct {
-	cfg  LogConfig
-	pid  int
-	mu   sync.Mutex
-	file *os.File
-	dir  *os.File // the log file's directory, for Reopen
-	sys  *syslogConn
-	buf  []byte
+	cfg    LogConfig
+	pid    int
+	mu     sync.Mutex
+	file   *os.File
+	pinned bool // Reopen keeps the open file (see Pin)
+	sys    *syslogConn
+	buf    []byte
 }
 
 // Reopen reopens the log file (a no-op for other methods) so that a
@@ -141,21 +133,13 @@ func (o *Output) Reopen() error {
 	if o.cfg.Method != LogFile {
 		return nil
 	}
-	var f *os.File
-	var err error
-	if o.dir != nil {
-		// Relative to the directory opened at start: right after a
-		// chroot too.
-		var fd int
-		fd, err = unix.Openat(int(o.dir.Fd()), filepath.Base(o.cfg.Logfile), unix.O_WRONLY|unix.O_APPEND|unix.O_CREAT|unix.O_CLOEXEC, 0o644)
-		if err == nil {
-			f = os.NewFile(uintptr(fd), o.cfg.Logfile)
-		} else {
-			err = fmt.Errorf("can't open %s: %w", o.cfg.Logfile, err)
-		}
-	} else {
-		f, err = openLogfile(o.cfg.Logfile)
+	o.mu.Lock()
+	pinned := o.pinned
+	o.mu.Unlock()
+	if pinned {
+		return nil
 	}
+	f, err := openLogfile(o.cfg.Logfile)
 	if err != nil {
 		return err
 	}
@@ -166,6 +150,16 @@ func (o *Output) Reopen() error {
 	return old.Close()
 }
 
+// Pin makes Reopen keep the open log file. Call it after a chroot: the
+// file's path now names something else, and holding a handle on a
+// directory outside the chroot (to reopen through it) would let the
+// process climb out of it.
+func (o *Output) Pin() {
+	o.mu.Lock()
+	o.pinned = true
+	o.mu.Unlock()
+}
+
 // Close releases the log file or syslog socket.
 func (o *Output) Close() error {
 	o.mu.Lock()
@@ -174,10 +168,6 @@ func (o *Output) Close() error {
 	if o.file != nil {
 		err = o.file.Close()
 		o.file = nil
-	}
-	if o.dir != nil {
-		o.dir.Close()
-		o.dir = nil
 	}
 	if o.sys != nil {
 		o.sys.close()

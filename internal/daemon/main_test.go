@@ -196,7 +196,7 @@ func fakeStartAt(pidfile string) int {
 		fmt.Println("refused:", err)
 		return 1
 	}
-	fmt.Println("serving")
+	fmt.Println("serving", os.Getpid())
 	hold, _ := time.ParseDuration(os.Getenv("DAEMONTEST_HOLD"))
 	time.Sleep(hold)
 	daemon.RemovePidfileIfOurs(pidfile)
@@ -204,8 +204,8 @@ func fakeStartAt(pidfile string) int {
 }
 
 // fakeChrootLog opens -l FILE with the logfile method and logs a line,
-// moves FILE aside (as logrotate would), chroots to -t DIR, reopens the log
-// and logs another line: it must land in a new FILE outside the chroot.
+// moves FILE aside (as logrotate would), chroots to -t DIR, pins the log
+// (as radvdmode does after -t), reopens it and logs another line.
 func fakeChrootLog() int {
 	logfile, dir := argAfter("-l"), argAfter("-t")
 	log, out, err := daemon.NewLogger(daemon.LogConfig{Method: daemon.LogFile, Logfile: logfile})
@@ -222,6 +222,7 @@ func fakeChrootLog() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	out.Pin()
 	if err := out.Reopen(); err != nil {
 		fmt.Fprintln(os.Stderr, "reopen:", err)
 		return 1

@@ -87,7 +87,10 @@ func WritePidfile(path string) error {
 	}
 	// Starters take turns (a lock on the directory): two that start
 	// together must not both find the pidfile free and both serve.
-	unlock := lockDir(filepath.Dir(path))
+	unlock, err := lockDir(filepath.Dir(path))
+	if err != nil {
+		return fmt.Errorf("unable to lock pid file, %s: %w", path, err)
+	}
 	defer unlock()
 	releaseIfAt(path)
 	if err := waitNotServing(path); err != nil {
@@ -96,22 +99,42 @@ func WritePidfile(path string) error {
 	return writePidfileHeld(path, os.Getpid(), true)
 }
 
+// startersWait bounds how long a starter waits for the others: each holds
+// the lock at most runningWait plus the moments its writes take.
+const startersWait = 3*runningWait + time.Second
+
+// errStarting: other instances kept the starters' lock past startersWait.
+var errStarting = errors.New("other instances are starting on it")
+
 // lockDir takes the starters' lock, a flock on dir, and returns its
-// release. Without it (a directory that cannot be opened or locked) the
-// start goes on, as it would have.
-func lockDir(dir string) func() {
+// release. A directory that cannot be opened or flocked goes without (the
+// start goes on as it would have); a lock still held after startersWait
+// is errStarting, never a start without it.
+func lockDir(dir string) (func(), error) {
 	d, err := os.Open(dir)
 	if err != nil {
-		return func() {}
+		return func() {}, nil
 	}
-	if !flockWait(d) {
-		d.Close()
-		return func() {}
+	deadline := time.Now().Add(startersWait)
+	for {
+		err := syscall.Flock(int(d.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
+			d.Close()
+			return func() {}, nil
+		}
+		if time.Now().After(deadline) {
+			d.Close()
+			return nil, errStarting
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 	return func() {
 		syscall.Flock(int(d.Fd()), syscall.LOCK_UN)
 		d.Close()
-	}
+	}, nil
 }
 
 // ReleasePidfile drops this process's serving lock, so that a newcomer

@@ -220,6 +220,8 @@ func daemonMain(opts radvdcli.Options, stderr io.Writer, getenv func(string) str
 			log.Error(err.Error())
 			return fail(stderr, err.Error())
 		}
+		// The -l path names something else now: SIGHUP keeps the file.
+		out.Pin()
 	}
 	cfg, err := loadConfig(log, opts.Config, settings)
 	if err != nil {

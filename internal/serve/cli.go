@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"syscall"
+	"time"
 
 	"github.com/radish-net/radish/config"
 	"github.com/radish-net/radish/iface"
@@ -59,6 +60,10 @@ Exit status:
      file is invalid
   2  usage error, or serve could not load its configuration
 `
+
+// claimRetry is how often an instance that found another radish serve in
+// its network namespace tries to take the marker over.
+const claimRetry = 5 * time.Second
 
 // buildVersion is set at link time by `make build`
 // (-X github.com/radish-net/radish/internal/serve.buildVersion=...), from
@@ -240,14 +245,38 @@ func ServeCommand(args []string, stdout, stderr io.Writer) int {
 	logWarnings(log, cfg)
 	// Two instances in one network namespace would both advertise and
 	// answer on the links they share: say so (it may be a rolling
-	// restart, so it is not refused).
-	if claim, holder, err := iface.ClaimNamespace("serve"); err != nil {
+	// restart, so it is not refused), and take the marker over when the
+	// other one goes, so that a third is warned about this one.
+	claims := make(chan *iface.NamespaceClaim, 1)
+	defer func() {
+		select {
+		case c := <-claims:
+			c.Close()
+		default:
+		}
+	}()
+	if claim, err := iface.ClaimNamespace("serve"); err != nil {
 		log.Debug("cannot tell whether another radish serve runs here", "err", err)
-	} else if claim == nil {
-		log.Warn("another radish serve is running in this network namespace: both will send RAs and answer DHCPv6 on the links they share",
-			"other_pid", holder)
+	} else if claim != nil {
+		claims <- claim
 	} else {
-		defer claim.Close()
+		log.Warn("another radish serve is running in this network namespace: both will send RAs and answer DHCPv6 on the links they share",
+			"other_pid", iface.NamespaceHolder("serve"))
+		go func() {
+			t := time.NewTicker(claimRetry)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
+				if c, err := iface.ClaimNamespace("serve"); err == nil && c != nil {
+					claims <- c
+					return
+				}
+			}
+		}()
 	}
 	d, err := New(Options{Path: *path, Config: cfg, Logger: log, Level: follow})
 	if err != nil {

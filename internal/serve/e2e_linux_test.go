@@ -644,7 +644,9 @@ dns_servers = ["2001:db8:c::53"]
 
 // TestServeSecondInstanceWarns: a second radish serve in the same network
 // namespace logs a warning naming the first one's pid (and still starts:
-// it may be a rolling restart).
+// it may be a rolling restart); when the first stops, the second takes
+// the marker over, so a third is warned about the second. Six more
+// instances probe the first without hanging.
 func TestServeSecondInstanceWarns(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, false)
@@ -653,13 +655,29 @@ func TestServeSecondInstanceWarns(t *testing.T) {
 	if _, stderr := r.proc.Output(); strings.Contains(stderr, "another radish serve") {
 		t.Fatalf("the first instance warned:\n%s", stderr)
 	}
+	const warning = `level=WARN msg="another radish serve is running in this network namespace: both will send RAs and answer DHCPv6 on the links they share" other_pid=`
+	waitWarn := func(p *netlab.Proc, pid int) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		defer cancel()
+		want := warning + strconv.Itoa(pid)
+		if err := r.router.WaitFor(ctx, func() bool { _, e := p.Output(); return strings.Contains(e, want) }); err != nil {
+			_, e := p.Output()
+			t.Fatalf("no warning naming pid %d:\n%s", pid, e)
+		}
+	}
 	second := r.router.Start(radishBin, "serve", "-c", r.cfg)
 	defer second.Stop()
-	want := fmt.Sprintf(`level=WARN msg="another radish serve is running in this network namespace: both will send RAs and answer DHCPv6 on the links they share" other_pid=%d`, r.proc.Pid())
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-	defer cancel()
-	if err := r.router.WaitFor(ctx, func() bool { _, e := second.Output(); return strings.Contains(e, want) }); err != nil {
-		_, e := second.Output()
-		t.Errorf("second instance did not warn with the first's pid %d:\n%s", r.proc.Pid(), e)
+	waitWarn(second, r.proc.Pid())
+	for range 6 { // more than a listen backlog: the first must answer every probe
+		p := r.router.Start(radishBin, "serve", "-c", r.cfg)
+		waitWarn(p, r.proc.Pid())
+		p.Stop()
 	}
+	r.signal(syscall.SIGTERM)
+	<-r.proc.Done()
+	time.Sleep(6 * time.Second) // the second retries every 5 s
+	third := r.router.Start(radishBin, "serve", "-c", r.cfg)
+	defer third.Stop()
+	waitWarn(third, second.Pid())
 }

@@ -715,3 +715,43 @@ func TestBase6to4Interface(t *testing.T) {
 		}
 	})
 }
+
+// TestBase6to4LossLoggedAfterRecompile: the base link loses its IPv4
+// address and, before the next poll, an address event on the served link
+// recompiles its RAs (which leave the prefix out at once): the loss is
+// still logged at the next poll.
+func TestBase6to4LossLoggedAfterRecompile(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		v4 := map[string]netip.Addr{"up0": netip.MustParseAddr("192.0.2.33")}
+		var logBuf netlab.SyncBuffer
+		h := startEngine(t, oneLink(func(i *config.Interface) {
+			i.RA.Prefixes = []config.Prefix{{Prefix: netip.MustParsePrefix("0:0:0:5::/64"), Base6to4Interface: "up0",
+				OnLink: true, Autonomous: true, ValidLifetime: 86400, PreferredLifetime: 14400}}
+		}), func(o *engine.Options) {
+			o.Logger = slog.New(slog.NewTextHandler(&logBuf, nil))
+			o.IPv4Addr = func(name string) (netip.Addr, bool) {
+				mu.Lock()
+				defer mu.Unlock()
+				a, ok := v4[name]
+				return a, ok
+			}
+		})
+		h.addLink(2, "eth0")
+		h.synced()
+		time.Sleep(engine.SixToFourPoll + time.Second)
+		mu.Lock()
+		delete(v4, "up0")
+		mu.Unlock()
+		h.addAddr(2, netip.MustParsePrefix("2001:db8:77::1/64"), 3600, 1800) // recompiles
+		time.Sleep(time.Second)
+		if p := prefixes(fresh(t, h, 2)); len(p) != 0 {
+			t.Errorf("prefixes after the loss and a recompile: %v, want none", p)
+		}
+		time.Sleep(2 * engine.SixToFourPoll)
+		h.stop()
+		if log := logBuf.String(); strings.Count(log, "Base6to4Interface has no IPv4 address") != 1 {
+			t.Errorf("the lost IPv4 address is not logged exactly once:\n%s", log)
+		}
+	})
+}

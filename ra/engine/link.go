@@ -33,6 +33,7 @@ type link struct {
 	served       bool                       // advertising now
 	neighCounted bool                       // counted in Engine.kernelServed
 	v4           map[string]netip.Addr      // Base6to4Interface name → the IPv4 address the RAs were built with
+	v4Logged     map[string]netip.Addr      // Base6to4Interface name → the IPv4 address last logged
 	joined       iface.Conn                 // the conn that joined ff02::2 for this link, if any
 	transport    config.Transport           // kernel or packet, while served
 	conn         iface.Conn                 // where RAs go
@@ -360,7 +361,7 @@ func (e *Engine) startServing(l *link, now time.Time) {
 	e.noteForwarding(l)
 	e.heap.cancel(&l.timers[timerMaint]) // a pending retry; refresh and flush reschedule it
 	if has6to4(l) {
-		l.v4 = nil // read afresh, logged once
+		l.v4, l.v4Logged = nil, nil // read afresh, logged once
 		e.check6to4(l)
 	}
 	if l.effective.IsZero() {

@@ -218,11 +218,18 @@ func (e *Engine) check6to4(l *link) {
 			continue
 		}
 		cur, ok := e.ipv4(name)
-		prev, seen := l.v4[name]
-		if seen && cur == prev {
+		if built, seen := l.v4[name]; !seen || cur != built {
+			e.markDirty(l)
+		}
+		// Logged apart from what the RAs were built with: a recompile
+		// between two checks takes the new address in without a word.
+		if said, seen := l.v4Logged[name]; seen && cur == said {
 			continue
 		}
-		e.markDirty(l)
+		if l.v4Logged == nil {
+			l.v4Logged = make(map[string]netip.Addr)
+		}
+		l.v4Logged[name] = cur
 		switch {
 		case e.opts.IPv4Addr == nil:
 			e.log.Warn("Base6to4Interface is not supported here; prefix left out", "link", l.k.Name, "base", name)
@@ -231,10 +238,6 @@ func (e *Engine) check6to4(l *link) {
 		default:
 			e.log.Info("Base6to4Interface address", "link", l.k.Name, "base", name, "ipv4", cur)
 		}
-		if l.v4 == nil {
-			l.v4 = make(map[string]netip.Addr)
-		}
-		l.v4[name] = cur
 	}
 }
 
