@@ -38,8 +38,12 @@ func ClaimNamespace(name string) (*NamespaceClaim, error) {
 	go func() {
 		for {
 			c, err := l.Accept()
-			if err != nil {
-				return // closed
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			if err != nil { // out of descriptors, say: try again shortly
+				time.Sleep(100 * time.Millisecond)
+				continue
 			}
 			c.Close()
 		}

@@ -85,23 +85,35 @@ func WritePidfile(path string) error {
 	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
 		return writeInPlace(path, os.Getpid())
 	}
-	// Starters take turns (a lock on the directory): two that start
-	// together must not both find the pidfile free and both serve.
-	unlock, err := lockDir(filepath.Dir(path))
-	if err != nil {
-		return fmt.Errorf("unable to lock pid file, %s: %w", path, err)
+	// Starters take turns (a lock on the directory, held only to look at
+	// the pidfile and, when it is free, to write it): two that start
+	// together must not both find it free and both serve. The waiting for
+	// a serving instance to stop happens outside the lock, so starters of
+	// other pidfiles in the same directory are not held up.
+	deadline := time.Now().Add(runningWait)
+	for {
+		unlock, err := lockDir(filepath.Dir(path))
+		if err != nil {
+			return fmt.Errorf("unable to lock pid file, %s: %w", path, err)
+		}
+		releaseIfAt(path)
+		pid, serving := servingNow(path)
+		if !serving {
+			err := writePidfileHeld(path, os.Getpid(), true)
+			unlock()
+			return err
+		}
+		unlock()
+		if time.Now().After(deadline) {
+			return &RunningError{Path: path, Pid: pid}
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
-	defer unlock()
-	releaseIfAt(path)
-	if err := waitNotServing(path); err != nil {
-		return err
-	}
-	return writePidfileHeld(path, os.Getpid(), true)
 }
 
-// startersWait bounds how long a starter waits for the others: each holds
-// the lock at most runningWait plus the moments its writes take.
-const startersWait = 3*runningWait + time.Second
+// startersWait bounds how long a starter waits for the starters' lock,
+// which others hold only for a look at the pidfile and its writing.
+const startersWait = pidfileLockWait
 
 // errStarting: other instances kept the starters' lock past startersWait.
 var errStarting = errors.New("other instances are starting on it")
@@ -171,30 +183,23 @@ func servingLock(typ int16) unix.Flock_t {
 	return unix.Flock_t{Type: typ, Whence: io.SeekStart, Start: 0, Len: 1}
 }
 
-// waitNotServing waits up to runningWait for the pidfile at path to lose
-// its serving lock. A missing file, or a file system without OFD locks,
-// counts as not serving.
-func waitNotServing(path string) error {
-	deadline := time.Now().Add(runningWait)
-	for {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil
-		}
-		lk := servingLock(unix.F_WRLCK)
-		err = unix.FcntlFlock(f.Fd(), unix.F_OFD_GETLK, &lk)
-		var buf [32]byte
-		n, _ := f.ReadAt(buf[:], 0)
-		f.Close()
-		if err != nil || lk.Type == unix.F_UNLCK {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			pid, _ := parsePid(buf[:n])
-			return &RunningError{Path: path, Pid: pid}
-		}
-		time.Sleep(10 * time.Millisecond)
+// servingNow reports whether the pidfile at path holds a serving lock,
+// with the pid it names. A missing file, or a file system without OFD
+// locks, counts as not serving.
+func servingNow(path string) (pid int, serving bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, false
 	}
+	defer f.Close()
+	lk := servingLock(unix.F_WRLCK)
+	if err := unix.FcntlFlock(f.Fd(), unix.F_OFD_GETLK, &lk); err != nil || lk.Type == unix.F_UNLCK {
+		return 0, false
+	}
+	var buf [32]byte
+	n, _ := f.ReadAt(buf[:], 0)
+	pid, _ = parsePid(buf[:n])
+	return pid, true
 }
 
 // followLink returns what path names once symbolic links are followed,

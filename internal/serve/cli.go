@@ -272,6 +272,10 @@ func ServeCommand(args []string, stdout, stderr io.Writer) int {
 				case <-t.C:
 				}
 				if c, err := iface.ClaimNamespace("serve"); err == nil && c != nil {
+					if ctx.Err() != nil { // stopping meanwhile
+						c.Close()
+						return
+					}
 					claims <- c
 					return
 				}
