@@ -667,23 +667,7 @@ func nextRA(t *testing.T, h *harness, idx int) time.Time {
 // SixToFourPoll, and without one the prefix is left out (logged).
 func TestBase6to4Interface(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var mu sync.Mutex
-		v4 := map[string]netip.Addr{"up0": netip.MustParseAddr("192.0.2.33")}
-		var logBuf netlab.SyncBuffer
-		h := startEngine(t, oneLink(func(i *config.Interface) {
-			i.RA.Prefixes = []config.Prefix{{Prefix: netip.MustParsePrefix("0:0:0:5::/64"), Base6to4Interface: "up0",
-				OnLink: true, Autonomous: true, ValidLifetime: 86400, PreferredLifetime: 14400}}
-		}), func(o *engine.Options) {
-			o.Logger = slog.New(slog.NewTextHandler(&logBuf, nil))
-			o.IPv4Addr = func(name string) (netip.Addr, bool) {
-				mu.Lock()
-				defer mu.Unlock()
-				a, ok := v4[name]
-				return a, ok
-			}
-		})
-		h.addLink(2, "eth0")
-		h.synced()
+		h, setV4, logBuf := start6to4(t)
 		time.Sleep(time.Second)
 		want := func(what, pfx string) {
 			t.Helper()
@@ -699,14 +683,10 @@ func TestBase6to4Interface(t *testing.T) {
 			}
 		}
 		want("192.0.2.33", "2002:c000:221:5::/64") // radvd 2.19 sends this one for the same file
-		mu.Lock()
-		v4["up0"] = netip.MustParseAddr("198.51.100.1")
-		mu.Unlock()
+		setV4(netip.MustParseAddr("198.51.100.1"))
 		time.Sleep(engine.SixToFourPoll + time.Second)
 		want("198.51.100.1", "2002:c633:6401:5::/64")
-		mu.Lock()
-		delete(v4, "up0")
-		mu.Unlock()
+		setV4(netip.Addr{})
 		time.Sleep(engine.SixToFourPoll + time.Second)
 		want("no IPv4 address", "")
 		h.stop()
@@ -722,27 +702,9 @@ func TestBase6to4Interface(t *testing.T) {
 // still logged at the next poll.
 func TestBase6to4LossLoggedAfterRecompile(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var mu sync.Mutex
-		v4 := map[string]netip.Addr{"up0": netip.MustParseAddr("192.0.2.33")}
-		var logBuf netlab.SyncBuffer
-		h := startEngine(t, oneLink(func(i *config.Interface) {
-			i.RA.Prefixes = []config.Prefix{{Prefix: netip.MustParsePrefix("0:0:0:5::/64"), Base6to4Interface: "up0",
-				OnLink: true, Autonomous: true, ValidLifetime: 86400, PreferredLifetime: 14400}}
-		}), func(o *engine.Options) {
-			o.Logger = slog.New(slog.NewTextHandler(&logBuf, nil))
-			o.IPv4Addr = func(name string) (netip.Addr, bool) {
-				mu.Lock()
-				defer mu.Unlock()
-				a, ok := v4[name]
-				return a, ok
-			}
-		})
-		h.addLink(2, "eth0")
-		h.synced()
+		h, setV4, logBuf := start6to4(t)
 		time.Sleep(engine.SixToFourPoll + time.Second)
-		mu.Lock()
-		delete(v4, "up0")
-		mu.Unlock()
+		setV4(netip.Addr{})
 		h.addAddr(2, netip.MustParsePrefix("2001:db8:77::1/64"), 3600, 1800) // recompiles
 		time.Sleep(time.Second)
 		if p := prefixes(fresh(t, h, 2)); len(p) != 0 {
@@ -754,4 +716,27 @@ func TestBase6to4LossLoggedAfterRecompile(t *testing.T) {
 			t.Errorf("the lost IPv4 address is not logged exactly once:\n%s", log)
 		}
 	})
+}
+
+// start6to4 serves eth0 with a Base6to4Interface prefix on up0, whose IPv4
+// address starts as 192.0.2.33; setV4 changes it (the zero Addr: none).
+func start6to4(t *testing.T) (h *harness, setV4 func(netip.Addr), logBuf *netlab.SyncBuffer) {
+	t.Helper()
+	var mu sync.Mutex
+	v4 := netip.MustParseAddr("192.0.2.33")
+	logBuf = new(netlab.SyncBuffer)
+	h = startEngine(t, oneLink(func(i *config.Interface) {
+		i.RA.Prefixes = []config.Prefix{{Prefix: netip.MustParsePrefix("0:0:0:5::/64"), Base6to4Interface: "up0",
+			OnLink: true, Autonomous: true, ValidLifetime: 86400, PreferredLifetime: 14400}}
+	}), func(o *engine.Options) {
+		o.Logger = slog.New(slog.NewTextHandler(logBuf, nil))
+		o.IPv4Addr = func(name string) (netip.Addr, bool) {
+			mu.Lock()
+			defer mu.Unlock()
+			return v4, name == "up0" && v4.IsValid()
+		}
+	})
+	h.addLink(2, "eth0")
+	h.synced()
+	return h, func(a netip.Addr) { mu.Lock(); v4 = a; mu.Unlock() }, logBuf
 }
