@@ -2,9 +2,49 @@ package radvdconf
 
 import (
 	"net/netip"
+	"strings"
 
 	"github.com/radish-net/radish/config"
 )
+
+// field is one bounded number of a 6LoWPAN block: its keyword as written
+// in radvd.conf, the largest value its RFC 6775 field holds, and, once
+// read, its value and line (0 when not given).
+type field struct {
+	name string
+	max  uint32
+	v    uint32
+	line int
+}
+
+// fields parses the body of a 6LoWPAN block whose options are the numbers
+// in fs plus, when flag is not nil, the on/off option flagName. It reports
+// whether the body parsed and whether every value fits its field (radvd
+// truncates those that do not; radish reports each one).
+func (p *parser) fields(what string, fs []field, flagName string, flag *bool) (parsed, valid bool) {
+	parsed = p.body(what, false, func(t token) (ok, known bool) {
+		if flag != nil && isKeyword(t, strings.ToLower(flagName)) {
+			*flag, ok = p.switchValue()
+			return ok, true
+		}
+		for i := range fs {
+			if isKeyword(t, strings.ToLower(fs[i].name)) {
+				fs[i].line = t.line
+				fs[i].v, ok = p.numberValue()
+				return ok, true
+			}
+		}
+		return false, false
+	})
+	valid = true
+	for _, f := range fs {
+		if f.line != 0 && f.v > f.max {
+			p.errorf(f.line, "%s %d is above the maximum %d of its RFC 6775 field", f.name, f.v, f.max)
+			valid = false
+		}
+	}
+	return parsed, valid
+}
 
 // lowpancoBlock parses `lowpanco { ... };` (RFC 6775 6LoWPAN Context
 // option). radvd.conf has no keyword for the context prefix, so it is ::
@@ -14,39 +54,19 @@ import (
 // errors here.
 func (p *parser) lowpancoBlock(s *ifaceState) bool {
 	kw := p.next()
-	var length, id, life uint32
-	var lines [3]int
 	c := config.LoWPANContext{Line: kw.line}
-	if !p.body("lowpanco option", false, func(t token) (ok, known bool) {
-		switch {
-		case isKeyword(t, "advcontextlength"):
-			lines[0] = t.line
-			length, ok = p.numberValue()
-		case isKeyword(t, "advcontextcompressionflag"):
-			c.Compression, ok = p.switchValue()
-		case isKeyword(t, "advcontextid"):
-			lines[1] = t.line
-			id, ok = p.numberValue()
-		case isKeyword(t, "advlifetime"):
-			lines[2] = t.line
-			life, ok = p.numberValue()
-		default:
-			return false, false
-		}
-		return ok, true
-	}) {
+	fs := []field{{name: "AdvContextLength", max: 128}, {name: "AdvContextID", max: 15}, {name: "AdvLifeTime", max: 0xffff}}
+	parsed, valid := p.fields("lowpanco option", fs, "AdvContextCompressionFlag", &c.Compression)
+	if !parsed {
 		return false
 	}
-	valid := p.fieldMax(lines[0], "AdvContextLength", length, 128)
-	valid = p.fieldMax(lines[1], "AdvContextID", id, 15) && valid
-	valid = p.fieldMax(lines[2], "AdvLifeTime", life, 0xffff) && valid
 	if len(s.ifc.RA.LoWPANContexts) > 0 {
 		p.warnf(kw.line, "only the first lowpanco block of an interface is sent (as in radvd); this one is ignored")
 		return true
 	}
 	if valid {
-		c.Prefix = netip.PrefixFrom(netip.IPv6Unspecified(), int(length))
-		c.ID, c.Lifetime = uint8(id), uint16(life)
+		c.Prefix = netip.PrefixFrom(netip.IPv6Unspecified(), int(fs[0].v))
+		c.ID, c.Lifetime = uint8(fs[1].v), uint16(fs[2].v)
 		s.ifc.RA.LoWPANContexts = append(s.ifc.RA.LoWPANContexts, c)
 	}
 	return true
@@ -70,46 +90,18 @@ func (p *parser) abroBlock(s *ifaceState) bool {
 		}
 		p.warnf(n.line, "abro prefix length deprecated, remove trailing '/%d'", n.num)
 	}
-	var low, high, life uint32
-	var lines [3]int
-	if !p.body("abro option", false, func(t token) (ok, known bool) {
-		switch {
-		case isKeyword(t, "advversionlow"):
-			lines[0] = t.line
-			low, ok = p.numberValue()
-		case isKeyword(t, "advversionhigh"):
-			lines[1] = t.line
-			high, ok = p.numberValue()
-		case isKeyword(t, "advvalidlifetime"):
-			lines[2] = t.line
-			life, ok = p.numberValue()
-		default:
-			return false, false
-		}
-		return ok, true
-	}) {
+	fs := []field{{name: "AdvVersionLow", max: 0xffff}, {name: "AdvVersionHigh", max: 0xffff}, {name: "AdvValidLifeTime", max: 0xffff}}
+	parsed, valid := p.fields("abro option", fs, "", nil)
+	if !parsed {
 		return false
 	}
-	valid := p.fieldMax(lines[0], "AdvVersionLow", low, 0xffff)
-	valid = p.fieldMax(lines[1], "AdvVersionHigh", high, 0xffff) && valid
-	valid = p.fieldMax(lines[2], "AdvValidLifeTime", life, 0xffff) && valid
 	if len(s.ifc.RA.ABROs) > 0 {
 		p.warnf(kw.line, "only the first abro block of an interface is sent (as in radvd); this one is ignored")
 		return true
 	}
 	if valid {
-		a.VersionLow, a.VersionHigh, a.Lifetime = uint16(low), uint16(high), uint16(life)
+		a.VersionLow, a.VersionHigh, a.Lifetime = uint16(fs[0].v), uint16(fs[1].v), uint16(fs[2].v)
 		s.ifc.RA.ABROs = append(s.ifc.RA.ABROs, a)
 	}
 	return true
-}
-
-// fieldMax reports an error when a 6LoWPAN value does not fit its field
-// (radvd silently truncates it). line is 0 when the keyword was not given.
-func (p *parser) fieldMax(line int, kw string, v, max uint32) bool {
-	if line == 0 || v <= max {
-		return true
-	}
-	p.errorf(line, "%s %d is above the maximum %d of its RFC 6775 field", kw, v, max)
-	return false
 }
