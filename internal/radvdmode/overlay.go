@@ -60,14 +60,14 @@ func (o *Overlay) Apply(c *config.Config) *config.Config {
 			ra.DefaultPreference = *o.Preference
 		}
 		deflt := threeMax(ra.MaxInterval)
-		if servers := missingServers(ra.RDNSS, o.RDNSS); len(servers) > 0 {
+		if servers := missing(ra.RDNSS, func(r *config.RDNSS) []netip.Addr { return r.Servers }, o.RDNSS); len(servers) > 0 {
 			lt := deflt
 			if o.RDNSSLifetime != nil {
 				lt = *o.RDNSSLifetime
 			}
 			ra.RDNSS = append(slices.Clip(ra.RDNSS), config.RDNSS{Servers: servers, Lifetime: lt, Flush: true, Line: ifc.Line})
 		}
-		if domains := missingDomains(ra.DNSSL, o.DNSSL); len(domains) > 0 {
+		if domains := missing(ra.DNSSL, func(r *config.DNSSL) []string { return r.Domains }, o.DNSSL); len(domains) > 0 {
 			lt := deflt
 			if o.DNSSLLifetime != nil {
 				lt = *o.DNSSLLifetime
@@ -87,29 +87,17 @@ func threeMax(max time.Duration) uint32 {
 	return uint32(s)
 }
 
-func missingServers(have []config.RDNSS, want []netip.Addr) []netip.Addr {
-	var out []netip.Addr
+// missing returns the values of want, once each, that no option in have
+// already carries (list gives an option's values).
+func missing[O any, T comparable](have []O, list func(*O) []T, want []T) []T {
+	var out []T
 	for _, a := range want {
 		found := slices.Contains(out, a)
-		for _, r := range have {
-			found = found || slices.Contains(r.Servers, a)
+		for i := range have {
+			found = found || slices.Contains(list(&have[i]), a)
 		}
 		if !found {
 			out = append(out, a)
-		}
-	}
-	return out
-}
-
-func missingDomains(have []config.DNSSL, want []string) []string {
-	var out []string
-	for _, d := range want {
-		found := slices.Contains(out, d)
-		for _, r := range have {
-			found = found || slices.Contains(r.Domains, d)
-		}
-		if !found {
-			out = append(out, d)
 		}
 	}
 	return out
