@@ -31,6 +31,27 @@ func benchPair(b *testing.B) (a, c *netlab.NS, idxA, idxB int) {
 	return a, c, la.Index, lb.Index
 }
 
+// exchange is the measured loop of the server exchange benchmarks: the
+// client sends msg as to, the server under test handles it into its
+// buffer (serve), and the client reads the answer.
+func exchange(b *testing.B, cli iface.Conn, msg []byte, to iface.Meta, serve func([]byte) error) {
+	buf := make([]byte, 1500)
+	cbuf := make([]byte, 1500)
+	var cm iface.Meta
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := cli.WriteTo(msg, &to); err != nil {
+			b.Fatal(err)
+		}
+		if err := serve(buf); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := cli.ReadFrom(cbuf, &cm); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkUDPServerExchange measures one DHCPv6-sized request/reply round
 // trip over a veth pair: a zero-allocation client sends, the server under
 // test reads the packet with its destination and interface, and replies
@@ -54,22 +75,7 @@ func BenchmarkUDPServerExchange(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer cli.Close()
-		to := iface.Meta{IfIndex: idxB, Dst: srvAddr1, DstPort: 547}
-		buf := make([]byte, 1500)
-		cbuf := make([]byte, 1500)
-		var cm iface.Meta
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := cli.WriteTo(req, &to); err != nil {
-				b.Fatal(err)
-			}
-			if err := serve(buf); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := cli.ReadFrom(cbuf, &cm); err != nil {
-				b.Fatal(err)
-			}
-		}
+		exchange(b, cli, req, iface.Meta{IfIndex: idxB, Dst: srvAddr1, DstPort: 547}, serve)
 	}
 	b.Run("radish", func(b *testing.B) {
 		run(b, func() (func([]byte) error, func() error, error) {
@@ -265,22 +271,7 @@ func BenchmarkICMPServerExchange(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer cli.Close()
-		to := iface.Meta{IfIndex: idxB, Dst: allRtr}
-		buf := make([]byte, 1500)
-		cbuf := make([]byte, 1500)
-		var cm iface.Meta
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := cli.WriteTo(rsMsg, &to); err != nil {
-				b.Fatal(err)
-			}
-			if err := serve(buf); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := cli.ReadFrom(cbuf, &cm); err != nil {
-				b.Fatal(err)
-			}
-		}
+		exchange(b, cli, rsMsg, iface.Meta{IfIndex: idxB, Dst: allRtr}, serve)
 	}
 	b.Run("radish", func(b *testing.B) {
 		run(b, func(ifIndex int) (func([]byte) error, func() error, error) {
